@@ -1,0 +1,74 @@
+// The checker: turns a list of agents into findings, each with the path that carries it.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "knowledge.hpp"
+
+namespace combocheck {
+
+// How an agent takes part in a finding.
+enum class Role : std::uint8_t {
+    contributor,  // burden: adds weight to the system
+    perpetrator,  // pharmacokinetic: inhibits or induces
+    victim,       // pharmacokinetic: its exposure changes
+    matched,      // combination: matched a pattern item
+    raising,      // opposition
+    lowering,     // opposition
+    member,       // duplication: member of the class
+};
+std::string_view to_string(Role);
+
+// One agent's part in a finding, and the path that carries it:
+// agent -> (via classes) -> effect -> system -> rule.
+struct Contribution {
+    AgentId agent{};
+    Role role{};
+    const Effect* effect = nullptr;  // null when the agent matched by class membership
+    std::vector<ClassId> via;        // classes between the agent and the effect or matched class
+    double weight = 0;               // burden and opposition: effective weight (base x scale)
+    double exposure_scale = 1;       // the pharmacokinetic scaling applied to the base weight
+};
+
+struct Finding {
+    RuleId rule{};
+    Severity severity = Severity::none;
+    std::vector<AgentId> agents;  // sorted
+    std::vector<Contribution> contributions;
+    std::optional<SystemId> system;  // burden, opposition, pharmacokinetic
+    std::optional<ClassId> klass;    // duplication
+    double total_weight = 0;         // burden
+};
+
+// The exposure change of one agent caused by others (pharmacokinetic rules).
+struct ExposureChange {
+    AgentId agent{};
+    double scale = 1;
+};
+
+struct CheckResult {
+    std::vector<AgentId> agents;           // distinct, sorted
+    std::vector<Finding> findings;         // by severity (highest first), then rule id, then agents
+    std::vector<ExposureChange> exposure;  // agents whose effect weights were scaled
+    Severity max_severity = Severity::none;
+};
+
+// Checks a list. Order and repetition of `agents` do not change the result.
+CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents);
+
+// The rule's texts with placeholders ({agents}, {system}, ...) filled in for one finding.
+struct FindingText {
+    std::string title;
+    std::string explanation;
+    std::string advice;
+    std::string mechanism;  // one line per contribution: the path through the graph
+};
+FindingText describe(const KnowledgeBase& kb, const Finding& finding);
+
+// "sertraline -[ssri]-> SERT inhibition -> serotonin (+3)"
+std::string path_text(const KnowledgeBase& kb, const Contribution& c);
+
+}  // namespace combocheck

@@ -1,0 +1,186 @@
+// Builds a position-annotated JSON tree with RapidJSON's SAX reader.
+#include "json_tree.hpp"
+
+#include <algorithm>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+namespace combocheck::detail {
+
+const JsonNode* JsonNode::find(std::string_view key) const {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i] == key) return &items[i];
+    }
+    return nullptr;
+}
+
+std::string_view to_string(JsonNode::Type type) {
+    switch (type) {
+        case JsonNode::Type::null:
+            return "null";
+        case JsonNode::Type::boolean:
+            return "a boolean";
+        case JsonNode::Type::number:
+            return "a number";
+        case JsonNode::Type::string:
+            return "a string";
+        case JsonNode::Type::array:
+            return "an array";
+        case JsonNode::Type::object:
+            return "an object";
+    }
+    return "?";
+}
+
+namespace {
+
+// The SAX handler. RapidJSON calls it once a token has been read. For literals and brackets the
+// stream position is then just past the token; strings and numbers are parsed on a local copy of
+// a StringStream (StreamLocalCopy) that is written back only after the handler returns, so for
+// them the stream still points at the token's first character.
+class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
+  public:
+    TreeBuilder(std::string_view text, const rapidjson::StringStream& stream)
+        : text_(text), stream_(stream) {}
+
+    bool Null() { return add(scalar(JsonNode::Type::null, token_start(4))); }
+    bool Bool(bool b) {
+        JsonNode node = scalar(JsonNode::Type::boolean, token_start(b ? 4 : 5));
+        node.boolean = b;
+        return add(std::move(node));
+    }
+    bool Int(int i) { return number(static_cast<double>(i), true); }
+    bool Uint(unsigned u) { return number(static_cast<double>(u), true); }
+    bool Int64(std::int64_t i) { return number(static_cast<double>(i), true); }
+    bool Uint64(std::uint64_t u) { return number(static_cast<double>(u), true); }
+    bool Double(double d) { return number(d, false); }
+    bool String(const char* s, rapidjson::SizeType length, bool) {
+        JsonNode node = scalar(JsonNode::Type::string, string_start());
+        node.text.assign(s, length);
+        return add(std::move(node));
+    }
+    bool Key(const char* s, rapidjson::SizeType length, bool) {
+        JsonNode& object = stack_.back();
+        object.keys.emplace_back(s, length);
+        object.key_offsets.push_back(string_start());
+        return true;
+    }
+    bool StartObject() { return open(JsonNode::Type::object); }
+    bool EndObject(rapidjson::SizeType) { return close(); }
+    bool StartArray() { return open(JsonNode::Type::array); }
+    bool EndArray(rapidjson::SizeType) { return close(); }
+
+    JsonNode take_root() { return std::move(root_); }
+
+  private:
+    std::size_t position() const { return stream_.Tell(); }
+
+    std::size_t token_start(std::size_t length) const { return position() - length; }
+
+    std::size_t string_start() const {
+        // Normally position() is still at the opening quote (see above).
+        if (position() < text_.size() && text_[position()] == '"') return position();
+        // Otherwise it is past the closing quote; the opening quote is the nearest earlier quote
+        // that is not escaped (preceded by an even number of backslashes).
+        std::size_t i = position() - 1;
+        while (i > 0) {
+            --i;
+            if (text_[i] != '"') continue;
+            std::size_t backslashes = 0;
+            while (backslashes < i && text_[i - 1 - backslashes] == '\\')
+                ++backslashes;
+            if (backslashes % 2 == 0) return i;
+        }
+        return 0;
+    }
+
+    bool number(double value, bool integer) {
+        std::size_t start = position();
+        while (start > 0 && std::string_view("0123456789+-.eE").find(text_[start - 1]) !=
+                                std::string_view::npos) {
+            --start;
+        }
+        JsonNode node = scalar(JsonNode::Type::number, start);
+        node.number = value;
+        node.integer = integer && text_.substr(start, position() - start).find_first_of(".eE") ==
+                                      std::string_view::npos;
+        return add(std::move(node));
+    }
+
+    static JsonNode scalar(JsonNode::Type type, std::size_t offset) {
+        JsonNode node;
+        node.type = type;
+        node.offset = offset;
+        return node;
+    }
+
+    bool open(JsonNode::Type type) {
+        stack_.push_back(scalar(type, position() - 1));  // the bracket was just read
+        return true;
+    }
+
+    bool close() {
+        JsonNode node = std::move(stack_.back());
+        stack_.pop_back();
+        return add(std::move(node));
+    }
+
+    bool add(JsonNode node) {
+        if (stack_.empty()) {
+            root_ = std::move(node);
+        } else {
+            stack_.back().items.push_back(std::move(node));
+        }
+        return true;
+    }
+
+    std::string_view text_;
+    const rapidjson::StringStream& stream_;
+    std::vector<JsonNode> stack_;
+    JsonNode root_;
+};
+
+}  // namespace
+
+std::variant<JsonNode, JsonSyntaxError> parse_json_tree(std::string_view text) {
+    std::size_t skip = 0;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") skip = 3;
+    // RapidJSON reads up to a NUL terminator; the copy guarantees one and keeps offsets aligned.
+    std::string copy(text);
+    for (std::size_t i = 0; i < skip; ++i)
+        copy[i] = ' ';
+    if (copy.find('\0') != std::string::npos) {
+        return JsonSyntaxError{copy.find('\0'), "NUL byte in file"};
+    }
+    rapidjson::StringStream stream(copy.c_str());
+    TreeBuilder builder(copy, stream);
+    rapidjson::Reader reader;
+    constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag;
+    const rapidjson::ParseResult result = reader.Parse<flags>(stream, builder);
+    if (result.IsError()) {
+        return JsonSyntaxError{result.Offset(), rapidjson::GetParseError_En(result.Code())};
+    }
+    return builder.take_root();
+}
+
+LineIndex::LineIndex(std::string_view text) : text_(text) {
+    line_starts_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n') line_starts_.push_back(i + 1);
+    }
+}
+
+std::pair<std::uint32_t, std::uint32_t> LineIndex::locate(std::size_t offset) const {
+    offset = std::min(offset, text_.size());
+    const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+    const std::size_t line = static_cast<std::size_t>(it - line_starts_.begin());
+    const std::size_t start = line_starts_[line - 1];
+    std::uint32_t column = 1;
+    for (std::size_t i = start; i < offset; ++i) {
+        if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
+    }
+    return {static_cast<std::uint32_t>(line), column};
+}
+
+}  // namespace combocheck::detail

@@ -1,0 +1,42 @@
+// Report writers for a checked list: text (optionally coloured), JSON (a versioned contract) and
+// Markdown. Every format carries the disclaimer.
+#pragma once
+
+#include <iosfwd>
+#include <string_view>
+#include <vector>
+
+#include "checker.hpp"
+#include "resolver.hpp"
+
+namespace combocheck {
+
+// Identifies the shape of `check --format json`; bumped on any incompatible change.
+inline constexpr std::string_view kCheckSchema = "combocheck.check/1";
+
+inline constexpr std::string_view kDisclaimer =
+    "combocheck is informational and is not medical advice. It knows only the interactions in "
+    "its knowledge base: no finding means no known interaction in this knowledge base, never "
+    "that a combination is safe. Ask a pharmacist or doctor before starting, stopping or "
+    "combining medicines, supplements or substances.";
+
+// What the user asked and what the engine found.
+struct CheckReport {
+    std::vector<Resolution> resolutions;  // in input order, resolved and unresolved
+    CheckResult result;
+};
+
+// Resolves every input and checks the resolved agents.
+CheckReport check_names(const KnowledgeBase& kb, const Resolver& resolver,
+                        const std::vector<std::string>& inputs);
+
+struct TextOptions {
+    bool colour = false;
+};
+
+void write_text(std::ostream& out, const KnowledgeBase& kb, const CheckReport& report,
+                const TextOptions& options = {});
+void write_json(std::ostream& out, const KnowledgeBase& kb, const CheckReport& report);
+void write_markdown(std::ostream& out, const KnowledgeBase& kb, const CheckReport& report);
+
+}  // namespace combocheck

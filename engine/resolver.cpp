@@ -1,0 +1,159 @@
+// Name resolution: normalised exact match, then name plus dose/form text, then suggestions.
+#include "resolver.hpp"
+
+#include <algorithm>
+#include <array>
+#include <tuple>
+#include <unordered_map>
+
+#include "detail/edit_distance.hpp"
+
+namespace combocheck {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && space(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+// Words that start dose or form text after a name ("tramadol ER", "sertraline tablets").
+constexpr std::array<std::string_view, 40> kFormWords{
+    "mg",     "mcg",      "ug",         "g",     "ml",        "iu",       "units", "unit",
+    "tablet", "tablets",  "tab",        "tabs",  "capsule",   "capsules", "cap",   "caps",
+    "er",     "xr",       "sr",         "cr",    "xl",        "la",       "dr",    "ir",
+    "oral",   "solution", "suspension", "syrup", "injection", "inj",      "patch", "cream",
+    "gel",    "drops",    "spray",      "daily", "once",      "twice",    "prn",   "od"};
+
+bool starts_dose_or_form(std::string_view word) {
+    if (word.empty()) return false;
+    if (word.front() == '(' || word.front() == '[' || word.front() == '-' || word.front() == ',') {
+        return true;
+    }
+    if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return true;
+    }
+    std::string lower;
+    for (const char c : word)
+        lower.push_back(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    while (!lower.empty() && (lower.back() == '.' || lower.back() == ','))
+        lower.pop_back();
+    return std::find(kFormWords.begin(), kFormWords.end(), lower) != kFormWords.end();
+}
+
+// Splits "rxnorm:36437" style codes; the scheme is case-insensitive.
+bool is_code(std::string_view s, std::string_view scheme) {
+    if (s.size() <= scheme.size() || s[scheme.size()] != ':') return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i) {
+        const char c = s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i];
+        if (c != scheme[i]) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Resolution Resolver::resolve(std::string_view raw) const {
+    Resolution r;
+    r.input = sanitize_utf8(trim(raw));
+    const std::string_view input = r.input;
+    const auto accept = [&](const NameEntry& e, std::string_view detail) {
+        r.agent = e.agent;
+        r.matched_kind = e.kind;
+        r.matched = e.written;
+        r.detail = std::string(trim(detail));
+    };
+    if (is_code(input, "rxnorm") || is_code(input, "atc")) {
+        if (const NameEntry* e = kb_.lookup_name(normalize_name(input))) accept(*e, {});
+    } else if (const NameEntry* e = kb_.lookup_name(normalize_name(input))) {
+        accept(*e, {});
+    } else {
+        // The longest run of leading words that names an agent, if the rest reads as dose or
+        // form text; "vitamin K antagonist" must not become "vitamin K".
+        std::vector<std::size_t> word_ends;
+        for (std::size_t i = 0; i < input.size(); ++i) {
+            if ((input[i] == ' ' || input[i] == '\t') && i > 0 && input[i - 1] != ' ' &&
+                input[i - 1] != '\t') {
+                word_ends.push_back(i);
+            }
+        }
+        for (auto it = word_ends.rbegin(); it != word_ends.rend(); ++it) {
+            const std::string_view rest = trim(input.substr(*it));
+            const std::string_view first_word = rest.substr(0, rest.find_first_of(" \t"));
+            if (!starts_dose_or_form(first_word)) continue;
+            if (const NameEntry* e = kb_.lookup_name(normalize_name(input.substr(0, *it)))) {
+                accept(*e, rest);
+                break;
+            }
+        }
+        // "tramadol50mg": a name glued to a dose.
+        if (!r.agent) {
+            const auto digit = input.find_first_of("0123456789");
+            if (digit != std::string_view::npos && digit > 0) {
+                if (const NameEntry* e = kb_.lookup_name(normalize_name(input.substr(0, digit)))) {
+                    accept(*e, input.substr(digit));
+                }
+            }
+        }
+    }
+    if (!r.agent && !input.empty()) {
+        r.suggestions = suggest(input);
+        const std::string key = normalize_name(input);
+        for (const Class& c : kb_.classes()) {
+            if (normalize_name(c.id) == key || normalize_name(c.name) == key) {
+                r.hint = "'" + r.input + "' is a class (" + c.name +
+                         "); name the agents themselves, e.g. with `combocheck explain " + c.id +
+                         "`";
+            }
+        }
+    }
+    return r;
+}
+
+std::vector<std::string> Resolver::suggest(std::string_view input, std::size_t limit) const {
+    const std::string key = normalize_name(input);
+    if (key.empty()) return {};
+    // Allow about one edit in four characters, at least one and at most three.
+    const std::size_t bound = std::clamp<std::size_t>(key.size() / 4, 1, 3);
+    // One suggestion per agent: its closest name, the generic name winning ties.
+    struct Candidate {
+        std::size_t distance;
+        NameKind kind;
+        std::string shown;
+    };
+    std::unordered_map<std::uint32_t, Candidate> best;
+    for (const auto& [name, entry] : kb_.name_index()) {
+        if (entry.kind == NameKind::rxnorm || entry.kind == NameKind::atc) continue;
+        std::size_t d = detail::edit_distance(key, name, bound);
+        // A typed prefix of a longer name ("sertra") is a good suggestion too.
+        if (d > bound && key.size() >= 4 && name.compare(0, key.size(), key) == 0) d = bound;
+        if (d > bound) continue;
+        const Agent& agent = kb_.agent(entry.agent);
+        Candidate c{
+            d, entry.kind,
+            entry.kind == NameKind::name ? agent.name : entry.written + " (" + agent.name + ")"};
+        const auto [it, inserted] = best.try_emplace(index_of(entry.agent), c);
+        if (!inserted && std::tie(c.distance, c.kind, c.shown) <
+                             std::tie(it->second.distance, it->second.kind, it->second.shown)) {
+            it->second = c;
+        }
+    }
+    std::vector<Candidate> ranked;
+    for (auto& [agent, c] : best)
+        ranked.push_back(std::move(c));
+    std::sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) {
+        return std::tie(a.distance, a.shown) < std::tie(b.distance, b.shown);
+    });
+    std::vector<std::string> out;
+    for (const Candidate& c : ranked) {
+        out.push_back(c.shown);
+        if (out.size() == limit) break;
+    }
+    return out;
+}
+
+}  // namespace combocheck
