@@ -68,7 +68,7 @@ std::vector<std::string> read_names(const std::vector<std::string>& args) {
     constexpr std::size_t kMaxLine = 4096;
     for (const std::string& arg : args) {
         if (arg != "-") {
-            names.push_back(arg);
+            if (arg.find_first_not_of(" \t\r\n") != std::string::npos) names.push_back(arg);
             continue;
         }
         std::string line;

@@ -83,7 +83,7 @@ class ListChecker {
                 },
                 kb_.rules()[r].detail);
         }
-        drop_covered_burdens();
+        drop_covered_findings();
         order();
         return std::move(result_);
     }
@@ -285,24 +285,32 @@ class ListChecker {
         }
     }
 
-    // A burden finding is not repeated when a curated combination finding on the same risk, at
-    // the same or a higher severity, already names all of its agents.
-    void drop_covered_burdens() {
+    // A finding is not repeated when a curated combination finding on the same risk already
+    // names all of its agents: at the same or a higher severity for a burden finding, at a
+    // strictly higher one for another combination (MAOI + SSRI is contraindicated; the broader
+    // MAO-A inhibitor rule's major finding on the same pair adds nothing).
+    void drop_covered_findings() {
         auto& findings = result_.findings;
         const auto covered = [&](const Finding& f) {
             const Rule& rule = kb_.rule(f.rule);
-            if (rule.kind != RuleKind::burden) return false;
+            if (rule.kind != RuleKind::burden && rule.kind != RuleKind::combination) return false;
             return std::any_of(findings.begin(), findings.end(), [&](const Finding& g) {
                 const Rule& other = kb_.rule(g.rule);
-                return other.kind == RuleKind::combination && other.risk == rule.risk &&
-                       g.severity >= f.severity &&
+                const bool stronger = rule.kind == RuleKind::burden ? g.severity >= f.severity
+                                                                    : g.severity > f.severity;
+                return &g != &f && other.kind == RuleKind::combination && other.risk == rule.risk &&
+                       stronger &&
                        std::includes(g.agents.begin(), g.agents.end(), f.agents.begin(),
                                      f.agents.end());
             });
         };
+        // Decide for every finding before moving any: `covered` reads the others.
+        std::vector<bool> drop(findings.size());
+        for (std::size_t i = 0; i < findings.size(); ++i)
+            drop[i] = covered(findings[i]);
         std::vector<Finding> kept;
-        for (Finding& f : findings) {
-            if (!covered(f)) kept.push_back(std::move(f));
+        for (std::size_t i = 0; i < findings.size(); ++i) {
+            if (!drop[i]) kept.push_back(std::move(findings[i]));
         }
         findings = std::move(kept);
     }

@@ -390,8 +390,19 @@ std::vector<RuleInvolvement> rules_involving(const KnowledgeBase& kb, AgentId ag
                     }
                 } else if constexpr (std::is_same_v<T, CombinationRule>) {
                     for (const MatchItem& item : d.match) {
-                        if (item_matches(kb, item, agent))
-                            reason = "matches " + item_text(kb, item);
+                        // Of alternatives, name the one that matches.
+                        const MatchItem* shown = &item;
+                        if (const auto* any = std::get_if<std::vector<MatchItem>>(&item.what)) {
+                            for (const MatchItem& alternative : *any) {
+                                if (item_matches(kb, alternative, agent)) {
+                                    shown = &alternative;
+                                    break;
+                                }
+                            }
+                        }
+                        if (item_matches(kb, *shown, agent)) {
+                            reason = "matches " + item_text(kb, *shown);
+                        }
                     }
                 } else {
                     for (const ClassId c : d.classes) {

@@ -285,7 +285,9 @@ Agent EntryReader::read_agent(const Entry& e, const KnowledgeData& data) {
     const JsonNode* written = e.node->find("effects");
     const bool has_effects =
         written != nullptr && written->type == JsonNode::Type::array && !written->items.empty();
-    const bool inherits = e.node->find("classes") != nullptr;
+    const JsonNode* classes = e.node->find("classes");
+    const bool inherits =
+        classes != nullptr && classes->type == JsonNode::Type::array && !classes->items.empty();
     if (!has_effects && !inherits && (a.note.empty() || a.note_sources.empty())) {
         sink_.error(*e.file, e.node->offset,
                     "agent '" + e.id +

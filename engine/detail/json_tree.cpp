@@ -2,6 +2,7 @@
 #include "json_tree.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
@@ -141,6 +142,48 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     JsonNode root_;
 };
 
+// The offset of the first byte that is not part of a valid UTF-8 sequence (overlong forms and
+// surrogates included), or npos. Runs of ASCII are skipped eight bytes at a time.
+std::size_t first_invalid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            std::uint64_t chunk;
+            std::memcpy(&chunk, p + i, 8);
+            if ((chunk & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        std::uint32_t cp = 0, min = 0;
+        if ((c & 0xE0) == 0xC0) {
+            length = 2, cp = c & 0x1F, min = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            length = 3, cp = c & 0x0F, min = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            length = 4, cp = c & 0x07, min = 0x10000;
+        } else {
+            return i;
+        }
+        if (i + length > n) return i;
+        for (std::size_t k = 1; k < length; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
 }  // namespace
 
 std::variant<JsonNode, JsonSyntaxError> parse_json_tree(std::string_view text) {
@@ -153,11 +196,15 @@ std::variant<JsonNode, JsonSyntaxError> parse_json_tree(std::string_view text) {
     if (copy.find('\0') != std::string::npos) {
         return JsonSyntaxError{copy.find('\0'), "NUL byte in file"};
     }
+    if (const std::size_t bad = first_invalid_utf8(copy); bad != std::string::npos) {
+        return JsonSyntaxError{bad, "invalid UTF-8 (knowledge files must be UTF-8 text)"};
+    }
     rapidjson::StringStream stream(copy.c_str());
     TreeBuilder builder(copy, stream);
     rapidjson::Reader reader;
-    constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag;
-    const rapidjson::ParseResult result = reader.Parse<flags>(stream, builder);
+    // Encoding was checked above, much faster than RapidJSON's per-character validation.
+    const rapidjson::ParseResult result =
+        reader.Parse<rapidjson::kParseDefaultFlags>(stream, builder);
     if (result.IsError()) {
         return JsonSyntaxError{result.Offset(), rapidjson::GetParseError_En(result.Code())};
     }
@@ -166,8 +213,11 @@ std::variant<JsonNode, JsonSyntaxError> parse_json_tree(std::string_view text) {
 
 LineIndex::LineIndex(std::string_view text) : text_(text) {
     line_starts_.push_back(0);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\n') line_starts_.push_back(i + 1);
+    for (const char *at = text.data(), *end = text.data() + text.size();
+         (at = static_cast<const char*>(
+              std::memchr(at, '\n', static_cast<std::size_t>(end - at))));) {
+        ++at;
+        line_starts_.push_back(static_cast<std::size_t>(at - text.data()));
     }
 }
 

@@ -165,11 +165,12 @@ void write_text(std::ostream& out, const KnowledgeBase& kb, const CheckReport& r
     out << "\n";
 
     if (result.findings.empty()) {
-        const std::string rest = " among the " + std::to_string(result.agents.size()) +
+        const std::string rest = "among the " + std::to_string(result.agents.size()) +
                                  " recognised agent" + (result.agents.size() == 1 ? "" : "s") +
                                  ". This does not mean the combination is safe.";
         constexpr std::string_view kNone = "No known interaction in this knowledge base";
-        out << p.bold(kNone) << wrap(rest, 0, kWidth - kNone.size()) << "\n\n";
+        // wrap() drops leading spaces, so the one after the bold part is written here.
+        out << p.bold(kNone) << ' ' << wrap(rest, 0, kWidth - kNone.size() - 1) << "\n\n";
     }
     for (const Finding& f : result.findings) {
         const Rule& rule = kb.rule(f.rule);
