@@ -25,6 +25,13 @@ std::size_t idx(Sensitivity s) {
     return static_cast<std::size_t>(s);
 }
 
+bool effect_matches(const Effect& x, const EffectPattern& p, double exposure_scale) {
+    if (x.system != p.system || x.action != p.action) return false;
+    if (p.min_strength && x.strength < *p.min_strength) return false;
+    if (p.min_sensitivity && x.sensitivity < *p.min_sensitivity) return false;
+    return !p.min_weight || x.weight * exposure_scale + kEpsilon >= *p.min_weight;
+}
+
 // The class chain from one of the agent's own classes up to `target` (breadth-first: shortest).
 std::vector<ClassId> class_path(const KnowledgeBase& kb, AgentId agent, ClassId target) {
     std::vector<std::vector<ClassId>> frontier;
@@ -186,15 +193,10 @@ class ListChecker {
                     return true;
                 } else if constexpr (std::is_same_v<T, EffectPattern>) {
                     for (const AgentEffect& e : kb_.effects_of(agent(i))) {
-                        const Effect& x = *e.effect;
-                        if (x.system != what.system || x.action != what.action) continue;
-                        if (what.min_strength && x.strength < *what.min_strength) continue;
-                        if (what.min_sensitivity && x.sensitivity < *what.min_sensitivity) continue;
-                        const double weight = x.weight * scale_[i];
-                        if (what.min_weight && weight + kEpsilon < *what.min_weight) continue;
-                        out.effect = &x;
+                        if (!effect_matches(*e.effect, what, scale_[i])) continue;
+                        out.effect = e.effect;
                         out.via = e.via;
-                        out.weight = weight;
+                        out.weight = e.effect->weight * scale_[i];
                         return true;
                     }
                     return false;
@@ -358,6 +360,29 @@ void replace_all(std::string& text, std::string_view key, const std::string& val
 }
 
 }  // namespace
+
+bool matches_item(const KnowledgeBase& kb, const MatchItem& item, AgentId agent,
+                  double exposure_scale) {
+    return std::visit(
+        [&](const auto& what) -> bool {
+            using T = std::decay_t<decltype(what)>;
+            if constexpr (std::is_same_v<T, AgentId>) {
+                return what == agent;
+            } else if constexpr (std::is_same_v<T, ClassId>) {
+                return kb.is_member(agent, what);
+            } else if constexpr (std::is_same_v<T, EffectPattern>) {
+                const auto effects = kb.effects_of(agent);
+                return std::any_of(effects.begin(), effects.end(), [&](const AgentEffect& e) {
+                    return effect_matches(*e.effect, what, exposure_scale);
+                });
+            } else {
+                return std::any_of(what.begin(), what.end(), [&](const MatchItem& m) {
+                    return matches_item(kb, m, agent, exposure_scale);
+                });
+            }
+        },
+        item.what);
+}
 
 CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents) {
     return ListChecker(kb, agents).run();

@@ -59,6 +59,12 @@ struct CheckResult {
 // Checks a list. Order and repetition of `agents` do not change the result.
 CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents);
 
+// Whether an agent matches a combination item or an opposition side (class membership through
+// sub-classes, effects with their minimum strength, weight or sensitivity, any_of alternatives).
+// `exposure_scale` multiplies the agent's weights, as pharmacokinetic findings do in a check.
+bool matches_item(const KnowledgeBase& kb, const MatchItem& item, AgentId agent,
+                  double exposure_scale = 1);
+
 // The rule's texts with placeholders ({agents}, {system}, ...) filled in for one finding.
 struct FindingText {
     std::string title;

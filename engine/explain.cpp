@@ -16,32 +16,6 @@ namespace {
 
 constexpr std::size_t kWidth = 100;
 
-bool item_matches(const KnowledgeBase& kb, const MatchItem& item, AgentId agent) {
-    return std::visit(
-        [&](const auto& what) -> bool {
-            using T = std::decay_t<decltype(what)>;
-            if constexpr (std::is_same_v<T, AgentId>) {
-                return what == agent;
-            } else if constexpr (std::is_same_v<T, ClassId>) {
-                return kb.is_member(agent, what);
-            } else if constexpr (std::is_same_v<T, EffectPattern>) {
-                return std::any_of(
-                    kb.effects_of(agent).begin(), kb.effects_of(agent).end(),
-                    [&](const AgentEffect& e) {
-                        const Effect& x = *e.effect;
-                        return x.system == what.system && x.action == what.action &&
-                               (!what.min_strength || x.strength >= *what.min_strength) &&
-                               (!what.min_sensitivity || x.sensitivity >= *what.min_sensitivity) &&
-                               (!what.min_weight || x.weight >= *what.min_weight);
-                    });
-            } else {
-                return std::any_of(what.begin(), what.end(),
-                                   [&](const MatchItem& m) { return item_matches(kb, m, agent); });
-            }
-        },
-        item.what);
-}
-
 std::string item_text(const KnowledgeBase& kb, const MatchItem& item) {
     return std::visit(
         [&](const auto& what) -> std::string {
@@ -170,8 +144,10 @@ void explain_system(std::ostream& out, const KnowledgeBase& kb, SystemId id) {
         for (const auto& [agent, effect] : acting) {
             if (effect->effect->action != action) continue;
             if (!header) {
-                out << "\nAgents that " << to_string(action)
-                    << (action == Action::substrate ? " (are substrates)" : "") << ":\n";
+                static constexpr std::array<std::string_view, 5> kHeadings{
+                    "Agents that raise it", "Agents that lower it", "Agents that inhibit it",
+                    "Agents that induce it", "Agents that are its substrates"};
+                out << "\n" << kHeadings[static_cast<std::size_t>(action)] << ":\n";
                 header = true;
             }
             std::string line = kb.agent(agent).name + " - ";
@@ -281,7 +257,7 @@ void explain_rule(std::ostream& out, const KnowledgeBase& kb, RuleId id) {
                 for (const MatchItem& item : d.match) {
                     std::vector<AgentId> matching;
                     for (std::uint32_t a = 0; a < kb.agents().size(); ++a) {
-                        if (item_matches(kb, item, AgentId{a})) matching.push_back(AgentId{a});
+                        if (matches_item(kb, item, AgentId{a})) matching.push_back(AgentId{a});
                     }
                     out << "  - " << wrap(item_text(kb, item), 4, kWidth)
                         << "\n    matches: " << wrap(names_line(kb, matching), 13, kWidth) << "\n";
@@ -394,13 +370,13 @@ std::vector<RuleInvolvement> rules_involving(const KnowledgeBase& kb, AgentId ag
                         const MatchItem* shown = &item;
                         if (const auto* any = std::get_if<std::vector<MatchItem>>(&item.what)) {
                             for (const MatchItem& alternative : *any) {
-                                if (item_matches(kb, alternative, agent)) {
+                                if (matches_item(kb, alternative, agent)) {
                                     shown = &alternative;
                                     break;
                                 }
                             }
                         }
-                        if (item_matches(kb, *shown, agent)) {
+                        if (matches_item(kb, *shown, agent)) {
                             reason = "matches " + item_text(kb, *shown);
                         }
                     }

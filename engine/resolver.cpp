@@ -21,13 +21,70 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Words that start dose or form text after a name ("tramadol ER", "sertraline tablets").
-constexpr std::array<std::string_view, 40> kFormWords{
-    "mg",     "mcg",      "ug",         "g",     "ml",        "iu",       "units", "unit",
-    "tablet", "tablets",  "tab",        "tabs",  "capsule",   "capsules", "cap",   "caps",
-    "er",     "xr",       "sr",         "cr",    "xl",        "la",       "dr",    "ir",
-    "oral",   "solution", "suspension", "syrup", "injection", "inj",      "patch", "cream",
-    "gel",    "drops",    "spray",      "daily", "once",      "twice",    "prn",   "od"};
+// Words that start dose, form or salt text after a name ("tramadol ER", "sertraline tablets",
+// "metoprolol succinate"): the name before them is the ingredient.
+constexpr std::array<std::string_view, 62> kFormWords{"mg",
+                                                      "mcg",
+                                                      "ug",
+                                                      "g",
+                                                      "ml",
+                                                      "iu",
+                                                      "units",
+                                                      "unit",
+                                                      "tablet",
+                                                      "tablets",
+                                                      "tab",
+                                                      "tabs",
+                                                      "capsule",
+                                                      "capsules",
+                                                      "cap",
+                                                      "caps",
+                                                      "er",
+                                                      "xr",
+                                                      "sr",
+                                                      "cr",
+                                                      "xl",
+                                                      "la",
+                                                      "dr",
+                                                      "ir",
+                                                      "oral",
+                                                      "solution",
+                                                      "suspension",
+                                                      "syrup",
+                                                      "injection",
+                                                      "inj",
+                                                      "patch",
+                                                      "cream",
+                                                      "gel",
+                                                      "drops",
+                                                      "spray",
+                                                      "daily",
+                                                      "once",
+                                                      "twice",
+                                                      "prn",
+                                                      "od",
+                                                      "hydrochloride",
+                                                      "hcl",
+                                                      "hydrobromide",
+                                                      "hbr",
+                                                      "sodium",
+                                                      "potassium",
+                                                      "calcium",
+                                                      "magnesium",
+                                                      "succinate",
+                                                      "tartrate",
+                                                      "bitartrate",
+                                                      "besylate",
+                                                      "maleate",
+                                                      "fumarate",
+                                                      "citrate",
+                                                      "sulfate",
+                                                      "sulphate",
+                                                      "mesylate",
+                                                      "acetate",
+                                                      "phosphate",
+                                                      "monohydrate",
+                                                      "dihydrate"};
 
 bool starts_dose_or_form(std::string_view word) {
     if (word.empty()) return false;
@@ -116,7 +173,7 @@ Resolution Resolver::resolve(std::string_view raw) const {
 
 std::vector<std::string> Resolver::suggest(std::string_view input, std::size_t limit) const {
     const std::string key = normalize_name(input);
-    if (key.empty()) return {};
+    if (key.empty() || limit == 0) return {};
     // Allow about one edit in four characters, at least one and at most three.
     const std::size_t bound = std::clamp<std::size_t>(key.size() / 4, 1, 3);
     // One suggestion per agent: its closest name, the generic name winning ties.

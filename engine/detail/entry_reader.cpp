@@ -193,6 +193,13 @@ std::optional<Effect> EntryReader::read_effect(const JsonNode& node, const FileC
                 break;
         }
     }
+    if (!action) {
+        // The action is wrong or missing: its fields cannot be judged, so do not also report
+        // them as unknown keys.
+        for (const std::string_view key : {"weight", "strength", "sensitivity", "prodrug"}) {
+            if (const JsonNode* n = node.find(key)) r.get(key, n->type, false);
+        }
+    }
     effect.mechanism = r.text("mechanism");
     effect.evidence = r.choice<Evidence>("evidence", kEvidenceChoices, true).value_or(Evidence{});
     effect.sources = read_sources(r, true);

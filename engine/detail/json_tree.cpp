@@ -190,7 +190,11 @@ std::variant<JsonNode, JsonSyntaxError> parse_json_tree(std::string_view text) {
     std::size_t skip = 0;
     if (text.substr(0, 3) == "\xEF\xBB\xBF") skip = 3;
     // RapidJSON reads up to a NUL terminator; the copy guarantees one and keeps offsets aligned.
-    std::string copy(text);
+    std::string copy;
+    // RAPIDJSON_SSE2 reads aligned 16-byte blocks up to 15 bytes past the terminator: keep them
+    // inside the allocation (AddressSanitizer reports them otherwise).
+    copy.reserve(text.size() + 16);
+    copy.assign(text);
     for (std::size_t i = 0; i < skip; ++i)
         copy[i] = ' ';
     if (copy.find('\0') != std::string::npos) {
@@ -213,9 +217,10 @@ std::variant<JsonNode, JsonSyntaxError> parse_json_tree(std::string_view text) {
 
 LineIndex::LineIndex(std::string_view text) : text_(text) {
     line_starts_.push_back(0);
+    // `at != end` first: memchr must not see the null data() of an empty string_view.
     for (const char *at = text.data(), *end = text.data() + text.size();
-         (at = static_cast<const char*>(
-              std::memchr(at, '\n', static_cast<std::size_t>(end - at))));) {
+         at != end && (at = static_cast<const char*>(
+                           std::memchr(at, '\n', static_cast<std::size_t>(end - at))));) {
         ++at;
         line_starts_.push_back(static_cast<std::size_t>(at - text.data()));
     }

@@ -222,7 +222,7 @@ TEST(CliExplain, AgentShowsEffectsSourcesAndRules) {
 TEST(CliExplain, SystemListsWhatActsOnIt) {
     const RunResult r = cc({"explain", "serotonin"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_TRUE(contains(r.out, "Agents that increases"));
+    EXPECT_TRUE(contains(r.out, "Agents that raise it:"));
     EXPECT_TRUE(contains(r.out, "sertraline"));
     EXPECT_TRUE(contains(r.out, "Rules reading it:"));
 }
