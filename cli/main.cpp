@@ -9,9 +9,11 @@ constexpr const char* kExamples = R"(Examples:
   combocheck check Zoloft "tramadol 50 mg" 5-HTP
   combocheck check --format json warfarin aspirin
   printf 'lithium\nhydrochlorothiazide\n' | combocheck check -
+  combocheck resolve "St. John's Wort" APAP rxnorm:36437
   combocheck explain tramadol
   combocheck explain serotonin
   combocheck list agents --kind supplement
+  combocheck stats
   combocheck lint rules/
   combocheck graph sertraline tramadol | dot -Tsvg > path.svg
 
@@ -44,7 +46,8 @@ int main(int argc, char** argv) {
 
     Session session(options);
     for (const Registration add :
-         {&register_check, &register_explain, &register_list, &register_lint, &register_graph}) {
+         {&register_check, &register_resolve, &register_explain, &register_list, &register_stats,
+          &register_lint, &register_graph}) {
         add(app, session);
     }
 

@@ -59,5 +59,7 @@ void register_explain(CLI::App& app, Session& session);
 void register_list(CLI::App& app, Session& session);
 void register_lint(CLI::App& app, Session& session);
 void register_graph(CLI::App& app, Session& session);
+void register_resolve(CLI::App& app, Session& session);
+void register_stats(CLI::App& app, Session& session);
 
 }  // namespace combocheck::cli

@@ -12,6 +12,7 @@
 #include "detail/entry_reader.hpp"
 #include "detail/field_reader.hpp"
 #include "detail/json_tree.hpp"
+#include "detail/reachability.hpp"
 
 namespace combocheck {
 
@@ -126,13 +127,31 @@ class Loader {
             data.files.push_back(f->name);
         EntryReader reader(index_, sink_);
         reader.read_all(data);
-        reader.check_whole(data, options_.strict);
+        reader.check_whole(data);
 
         LintReport report;
+        std::optional<KnowledgeBase> knowledge;
+        if (sink_.count(Diagnostic::Level::error) == 0) {
+            // References are sound: the derived tables can be built, and rules checked for
+            // whether any combination of agents can trigger them.
+            knowledge.emplace(std::move(data));
+            for (const auto& [id, reason] : unreachable_rules(*knowledge)) {
+                const Rule& rule = knowledge->rule(id);
+                sink_.diagnostics().push_back({Diagnostic::Level::warning,
+                                               files_[rule.position.file]->name, rule.position.line,
+                                               rule.position.column,
+                                               "rule '" + rule.id + "' can never fire: " + reason});
+            }
+        }
+        if (options_.strict) {
+            for (Diagnostic& d : sink_.diagnostics()) {
+                if (d.level == Diagnostic::Level::warning) d.level = Diagnostic::Level::error;
+            }
+        }
         report.error_count = sink_.count(Diagnostic::Level::error);
         report.warning_count = sink_.count(Diagnostic::Level::warning);
         const bool failed = report.error_count > 0 || (options_.strict && report.warning_count > 0);
-        if (!failed) report.knowledge.emplace(std::move(data));
+        if (!failed) report.knowledge = std::move(knowledge);
         report.diagnostics = std::move(sink_.diagnostics());
         // In file order, as a curator reads them; files without a line (unreadable) first.
         std::stable_sort(report.diagnostics.begin(), report.diagnostics.end(),

@@ -36,7 +36,7 @@ class EntryReader {
 
     void read_all(KnowledgeData& data);
     // Checks that need everything read: class cycles, ambiguous names and codes, unused entries.
-    void check_whole(const KnowledgeData& data, bool strict);
+    void check_whole(const KnowledgeData& data);
 
   private:
     System read_system(const Entry& e);

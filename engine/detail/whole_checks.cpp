@@ -7,7 +7,7 @@
 
 namespace combocheck::detail {
 
-void EntryReader::check_whole(const KnowledgeData& data, bool strict) {
+void EntryReader::check_whole(const KnowledgeData& data) {
     const auto& class_entries = index_.entries[kClasses];
 
     // Class cycles: depth-first search, colouring classes on the current path.
@@ -56,13 +56,10 @@ void EntryReader::check_whole(const KnowledgeData& data, bool strict) {
         }
     }
 
-    // Entries nothing uses are probably mistakes; warnings, errors under --strict.
+    // Entries nothing uses are probably mistakes: warnings (the loader makes them errors
+    // under --strict).
     const auto flag = [&](const Entry& e, std::string message) {
-        if (strict) {
-            sink_.error(*e.file, e.node->offset, std::move(message));
-        } else {
-            sink_.warning(*e.file, e.node->offset, std::move(message));
-        }
+        sink_.warning(*e.file, e.node->offset, std::move(message));
     };
     for (std::size_t i = 0; i < source_cited_.size(); ++i) {
         if (!source_cited_[i]) {

@@ -328,3 +328,42 @@ TEST(CliGraph, WholeGraphAndCheckSubgraphAreDot) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CliResolve, ShowsWhatEachNameMapsToAndWhy) {
+    const RunResult r = cc({"resolve", "Zoloft", "APAP", "rxnorm:36437", "tramadol 50 mg"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "-> sertraline (drug, id sertraline)")) << r.out;
+    EXPECT_TRUE(contains(r.out, "matched the brand 'Zoloft'")) << r.out;
+    EXPECT_TRUE(contains(r.out, "matched the abbreviation 'APAP'")) << r.out;
+    EXPECT_TRUE(contains(r.out, "matched the rxnorm 'rxnorm:36437'")) << r.out;
+    EXPECT_TRUE(contains(r.out, "kept as dose/form text: '50 mg'")) << r.out;
+}
+
+TEST(CliResolve, UnresolvedNamesExitTwoWithSuggestionsAsJson) {
+    const RunResult r = cc({"resolve", "--format", "json", "sertralin", "tramadol"});
+    EXPECT_EQ(r.exit_code, 2);
+    const auto doc = parse(r.out);
+    ASSERT_EQ(doc.Size(), 2u);
+    EXPECT_FALSE(doc[0].HasMember("id"));
+    EXPECT_STREQ(doc[0]["suggestions"][0].GetString(), "sertraline");
+    EXPECT_STREQ(doc[1]["id"].GetString(), "tramadol");
+}
+
+TEST(CliStats, CountsAgentsByKindAsTextAndJson) {
+    const RunResult text = cc({"stats"});
+    EXPECT_EQ(text.exit_code, 0);
+    EXPECT_TRUE(contains(text.out, "agents:")) << text.out;
+    const auto doc = parse(cc({"stats", "--format", "json"}).out);
+    EXPECT_STREQ(doc["schema"].GetString(), "combocheck.stats/1");
+    const auto& agents = doc["agents"];
+    EXPECT_EQ(agents["total"].GetUint64(),
+              agents["drug"].GetUint64() + agents["supplement"].GetUint64() +
+                  agents["food"].GetUint64() + agents["recreational"].GetUint64());
+    EXPECT_GE(agents["total"].GetUint64(), 80u);
+    const auto listed = parse(cc({"list", "agents", "--format", "json"}).out);
+    EXPECT_EQ(agents["total"].GetUint64(), listed.Size());
+}
+
+}  // namespace
