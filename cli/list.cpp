@@ -89,30 +89,61 @@ std::vector<Row> rows_for(const KnowledgeBase& kb, const ListOptions& o,
             rows.push_back({{{"id", s.id},
                              {"kind", std::string(to_string(s.kind))},
                              {"year", std::to_string(s.year)},
-                             {"title", s.title}}});
+                             {"title", s.title},
+                             {"publisher", s.publisher},
+                             {"url", s.url}}});
         }
     }
     return rows;
 }
 
+// Aligned columns; only the first four fields (the rest, like a source's URL, are for JSON and
+// Markdown), the last one unpadded.
 void print_text(const std::vector<Row>& rows) {
     if (rows.empty()) return;
-    std::vector<std::size_t> width(rows.front().fields.size(), 0);
+    const std::size_t columns = std::min<std::size_t>(rows.front().fields.size(), 4);
+    std::vector<std::size_t> width(columns, 0);
     for (const Row& r : rows) {
-        for (std::size_t i = 0; i + 1 < r.fields.size(); ++i) {
+        for (std::size_t i = 0; i + 1 < columns; ++i) {
             width[i] = std::max(width[i], r.fields[i].second.size());
         }
     }
     for (const Row& r : rows) {
         std::string line;
-        for (std::size_t i = 0; i < r.fields.size(); ++i) {
+        for (std::size_t i = 0; i < columns; ++i) {
             std::string cell = r.fields[i].second;
-            if (i + 1 < r.fields.size()) cell.resize(width[i] + 2, ' ');
+            if (i + 1 < columns) cell.resize(width[i] + 2, ' ');
             line += cell;
         }
         while (!line.empty() && line.back() == ' ')
             line.pop_back();
         std::cout << line << "\n";
+    }
+}
+
+// A Markdown table; '|' in cells is escaped, ids are code, URLs are links.
+void print_markdown(const std::vector<Row>& rows) {
+    if (rows.empty()) return;
+    const auto cell = [](const std::string& key, const std::string& value) {
+        std::string out;
+        for (const char c : value) {
+            if (c == '|') out += '\\';
+            out += c;
+        }
+        if (key == "url") return out.empty() ? out : "<" + out + ">";
+        return key == "id" ? "`" + out + "`" : out;
+    };
+    std::string header = "|", rule = "|";
+    for (const auto& [key, value] : rows.front().fields) {
+        header += " " + key + " |";
+        rule += "---|";
+    }
+    std::cout << header << "\n" << rule << "\n";
+    for (const Row& r : rows) {
+        std::cout << "|";
+        for (const auto& [key, value] : r.fields)
+            std::cout << " " << cell(key, value) << " |";
+        std::cout << "\n";
     }
 }
 
@@ -161,8 +192,8 @@ void register_list(CLI::App& app, Session& session) {
                         "pharmacokinetic, combination, opposition, duplication)");
     command->add_option("--system", o->system,
                         "Agents that act on this system, or rules that read it (id or name)");
-    command->add_option("-f,--format", o->format, "Output format: text, json")
-        ->check(CLI::IsMember({"text", "json"}));
+    command->add_option("-f,--format", o->format, "Output format: text, json, markdown")
+        ->check(CLI::IsMember({"text", "json", "markdown"}));
     command->callback([o, &session] {
         const KnowledgeBase& kb = session.knowledge();
         std::optional<SystemId> system;
@@ -182,6 +213,8 @@ void register_list(CLI::App& app, Session& session) {
         const auto rows = rows_for(kb, *o, system);
         if (o->format == "json") {
             print_json(rows);
+        } else if (o->format == "markdown") {
+            print_markdown(rows);
         } else {
             print_text(rows);
         }
