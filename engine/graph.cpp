@@ -115,6 +115,12 @@ void write_dot(std::ostream& out, const KnowledgeBase& kb, const GraphSelection&
         }
     }
 
+    std::set<const Effect*> carried;
+    for (const AgentId a : selection.agents) {
+        for (const AgentEffect& e : kb.effects_of(a))
+            carried.insert(e.effect);
+    }
+
     DotGraph dot;
     std::vector<std::size_t> dot_vertex(boost::num_vertices(g), SIZE_MAX);
     for (const GraphVertexId v : keep) {
@@ -150,6 +156,12 @@ void write_dot(std::ostream& out, const KnowledgeBase& kb, const GraphSelection&
         if (dot_vertex[from] == SIZE_MAX || dot_vertex[to] == SIZE_MAX) continue;
         if (g[from].kind == VertexKind::agent && !agent_selected(g[from].index)) continue;
         const GraphEdge& e = g[*it];
+        // In a check's subgraph, draw only the effects the agents really carry: a class's
+        // effect that every selected member overrides would mislead.
+        if (e.kind == EdgeKind::effect && !selection.agents.empty() &&
+            carried.count(e.effect) == 0) {
+            continue;
+        }
         DotEdge d;
         switch (e.kind) {
             case EdgeKind::member_of:
@@ -167,8 +179,10 @@ void write_dot(std::ostream& out, const KnowledgeBase& kb, const GraphSelection&
     // Fired rules: a node each, linked from the systems or classes they read.
     for (const RuleId r : selection.fired_rules) {
         const Rule& rule = kb.rule(r);
-        const auto rv =
-            boost::add_vertex(DotVertex{"rule:" + rule.id, rule.title, "octagon", "#d62728"}, dot);
+        const auto rv = boost::add_vertex(
+            DotVertex{"rule:" + rule.id, rule.id + "\n(" + kb.risk(rule.risk).id + ")", "octagon",
+                      "#d62728"},
+            dot);
         const auto link = [&](GraphVertexId model) {
             if (dot_vertex[model] != SIZE_MAX) {
                 boost::add_edge(dot_vertex[model], rv, DotEdge{"", "bold"}, dot);
