@@ -219,7 +219,7 @@ TEST(Explain, DotShowsFiredRules) {
     const std::string out =
         dot({{id_of(kb, "sertraline"), id_of(kb, "tramadol")}, {*kb.find_rule("load")}});
     EXPECT_NE(out.find("tooltip=\"rule:load\""), std::string::npos) << out;
-    EXPECT_NE(out.find("label=\"Serotonergic load\""), std::string::npos) << out;
+    EXPECT_NE(out.find("label=\"load\n(serotonin_syndrome)\""), std::string::npos) << out;
 }
 
 }  // namespace
