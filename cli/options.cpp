@@ -13,6 +13,14 @@ namespace combocheck::cli {
 const KnowledgeBase& Session::knowledge() {
     if (kb_) return *kb_;
     try {
+        if (options_.rules_dir.empty() && options_.extra_dirs.empty()) {
+            // The built-in base, validated when combocheck was built: only decoded here (a damaged
+            // snapshot throws std::runtime_error, reported by main as an internal error).
+            kb_.emplace(load_embedded_knowledge());
+            return *kb_;
+        }
+        // A curator's files go through the validating loader, with the embedded JSON as the base
+        // when only --extra-rules is given.
         const std::vector<RuleFile> base = options_.rules_dir.empty()
                                                ? embedded_rule_files()
                                                : read_rule_directory(options_.rules_dir);

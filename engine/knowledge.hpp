@@ -253,6 +253,8 @@ class KnowledgeBase {
     std::span<const Class> classes() const { return data_.classes; }
     std::span<const Agent> agents() const { return data_.agents; }
     std::span<const Rule> rules() const { return data_.rules; }
+    // Everything the base was built from (rules/compile_rules.cpp snapshots it).
+    const KnowledgeData& data() const { return data_; }
 
     const Source& source(SourceId id) const { return data_.sources[index_of(id)]; }
     const System& system(SystemId id) const { return data_.systems[index_of(id)]; }

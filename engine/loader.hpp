@@ -71,4 +71,10 @@ KnowledgeBase load_knowledge(std::span<const RuleFile> base, std::span<const Rul
 // library that rules/CMakeLists.txt generates; link it to use this.
 std::vector<RuleFile> embedded_rule_files();
 
+// The default knowledge base, ready to use: decoded from the snapshot that rules/compile_rules.cpp
+// compiled (and validated) from rules/ at build time, so it costs no parsing or validation at
+// start-up. The same data as load_knowledge(embedded_rule_files()). Defined by the combocheck_rules
+// library; throws std::runtime_error only if the embedded snapshot is damaged.
+KnowledgeBase load_embedded_knowledge();
+
 }  // namespace combocheck
