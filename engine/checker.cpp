@@ -288,18 +288,18 @@ class ListChecker {
     }
 
     // A finding is not repeated when a curated combination finding on the same risk already
-    // names all of its agents: at the same or a higher severity for a burden finding, at a
-    // strictly higher one for another combination (MAOI + SSRI is contraindicated; the broader
-    // MAO-A inhibitor rule's major finding on the same pair adds nothing).
+    // names all of its agents: at the same or a higher severity for a finding of any other kind
+    // (burden, pharmacokinetic, opposition, duplication), at a strictly higher one for another
+    // combination (MAOI + SSRI is contraindicated; the broader MAO-A inhibitor rule's major
+    // finding on the same pair adds nothing). The curated finding says it better.
     void drop_covered_findings() {
         auto& findings = result_.findings;
         const auto covered = [&](const Finding& f) {
             const Rule& rule = kb_.rule(f.rule);
-            if (rule.kind != RuleKind::burden && rule.kind != RuleKind::combination) return false;
             return std::any_of(findings.begin(), findings.end(), [&](const Finding& g) {
                 const Rule& other = kb_.rule(g.rule);
-                const bool stronger = rule.kind == RuleKind::burden ? g.severity >= f.severity
-                                                                    : g.severity > f.severity;
+                const bool stronger = rule.kind == RuleKind::combination ? g.severity > f.severity
+                                                                         : g.severity >= f.severity;
                 return &g != &f && other.kind == RuleKind::combination && other.risk == rule.risk &&
                        stronger &&
                        std::includes(g.agents.begin(), g.agents.end(), f.agents.begin(),

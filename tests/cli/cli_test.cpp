@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -364,6 +366,25 @@ TEST(CliStats, CountsAgentsByKindAsTextAndJson) {
     EXPECT_GE(agents["total"].GetUint64(), 80u);
     const auto listed = parse(cc({"list", "agents", "--format", "json"}).out);
     EXPECT_EQ(agents["total"].GetUint64(), listed.Size());
+}
+
+}  // namespace
+
+namespace {
+
+// docs/sources.md carries the generated table of every source; it must match the binary's.
+TEST(CliDocs, SourcesPageListsEverySourceOfTheBuiltInKnowledgeBase) {
+    std::ifstream in(std::string(COMBOCHECK_DOCS_DIR) + "/sources.md");
+    ASSERT_TRUE(in) << "docs/sources.md is missing";
+    const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string marker = "<!-- generated: combocheck list sources --format markdown -->\n";
+    const auto at = page.find(marker);
+    ASSERT_NE(at, std::string::npos) << "docs/sources.md lacks the marker line";
+    const RunResult r = cc({"list", "sources", "--format", "markdown"});
+    ASSERT_EQ(r.exit_code, 0);
+    EXPECT_EQ(page.substr(at + marker.size()), r.out)
+        << "docs/sources.md is out of date: regenerate the table below its marker with "
+           "`combocheck list sources --format markdown`";
 }
 
 }  // namespace
