@@ -174,14 +174,29 @@ TEST(CaseTables, CoverEveryRiskCategory) {
     }
 }
 
+TEST(CaseTables, CoverEveryAgentKind) {
+    const Resolver resolver(kb());
+    std::set<AgentKind> kinds;
+    for (const CaseRow& row : rows()) {
+        for (const std::string& name : row.agents) {
+            if (const auto r = resolver.resolve(name); r.agent)
+                kinds.insert(kb().agent(*r.agent).kind);
+        }
+    }
+    for (const AgentKind kind :
+         {AgentKind::drug, AgentKind::supplement, AgentKind::food, AgentKind::recreational}) {
+        EXPECT_TRUE(kinds.count(kind)) << "no case row with a " << to_string(kind);
+    }
+}
+
 TEST(CaseTables, HaveNegativeControlsAndAccumulationCases) {
     const auto count = [](const std::string& kind) {
         return std::count_if(rows().begin(), rows().end(),
                              [&](const CaseRow& r) { return r.kind == kind; });
     };
-    EXPECT_GE(rows().size(), 60u);
-    EXPECT_GE(count("negative"), 10);
-    EXPECT_GE(count("accumulation"), 8);
+    EXPECT_GE(rows().size(), 250u);
+    EXPECT_GE(count("negative"), 40);
+    EXPECT_GE(count("accumulation"), 30);
 }
 
 }  // namespace
