@@ -10,13 +10,21 @@
 
 namespace combocheck::cli {
 
+namespace {
+const KnowledgeBase* keep(KnowledgeBase kb) {
+    static const KnowledgeBase* kept = nullptr;
+    kept = new KnowledgeBase(std::move(kb));
+    return kept;
+}
+}  // namespace
+
 const KnowledgeBase& Session::knowledge() {
     if (kb_) return *kb_;
     try {
         if (options_.rules_dir.empty() && options_.extra_dirs.empty()) {
             // The built-in base, validated when combocheck was built: only decoded here (a damaged
             // snapshot throws std::runtime_error, reported by main as an internal error).
-            kb_.emplace(load_embedded_knowledge());
+            kb_ = keep(load_embedded_knowledge());
             return *kb_;
         }
         // A curator's files go through the validating loader, with the embedded JSON as the base
@@ -29,7 +37,7 @@ const KnowledgeBase& Session::knowledge() {
             auto files = read_rule_directory(dir);
             std::move(files.begin(), files.end(), std::back_inserter(extra));
         }
-        kb_.emplace(load_knowledge(base, extra));
+        kb_ = keep(load_knowledge(base, extra));
     } catch (const LoadError& e) {
         std::size_t errors = 0;
         for (const Diagnostic& d : e.diagnostics()) {
