@@ -62,19 +62,7 @@ std::vector<Row> rows_for(const KnowledgeBase& kb, const ListOptions& o,
     } else if (o.what == "rules") {
         for (const Rule& r : kb.rules()) {
             if (!o.kind.empty() && to_string(r.kind) != o.kind) continue;
-            if (system) {
-                bool reads = false;
-                if (const auto* b = std::get_if<BurdenRule>(&r.detail))
-                    reads = b->system == *system;
-                if (const auto* p = std::get_if<OppositionRule>(&r.detail))
-                    reads = p->system == *system;
-                if (const auto* p = std::get_if<PharmacokineticRule>(&r.detail)) {
-                    reads = is_enzyme_or_transporter(kb.system(*system).kind) &&
-                            (p->systems.empty() || std::find(p->systems.begin(), p->systems.end(),
-                                                             *system) != p->systems.end());
-                }
-                if (!reads) continue;
-            }
+            if (system && !rule_reads_system(kb, r, *system)) continue;
             rows.push_back({{{"id", r.id},
                              {"kind", std::string(to_string(r.kind))},
                              {"risk", kb.risk(r.risk).id},

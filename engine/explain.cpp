@@ -169,15 +169,7 @@ void explain_system(std::ostream& out, const KnowledgeBase& kb, SystemId id) {
     out << "\nRules reading it:\n";
     bool any = false;
     for (const Rule& r : kb.rules()) {
-        bool reads = false;
-        if (const auto* b = std::get_if<BurdenRule>(&r.detail)) reads = b->system == id;
-        if (const auto* o = std::get_if<OppositionRule>(&r.detail)) reads = o->system == id;
-        if (const auto* p = std::get_if<PharmacokineticRule>(&r.detail)) {
-            reads = is_enzyme_or_transporter(s.kind) &&
-                    (p->systems.empty() ||
-                     std::find(p->systems.begin(), p->systems.end(), id) != p->systems.end());
-        }
-        if (reads) {
+        if (rule_reads_system(kb, r, id)) {
             out << "  - " << r.id << ": " << r.title << "\n";
             any = true;
         }
@@ -390,6 +382,17 @@ std::vector<RuleInvolvement> rules_involving(const KnowledgeBase& kb, AgentId ag
         if (!reason.empty()) out.push_back({RuleId{i}, reason});
     }
     return out;
+}
+
+bool rule_reads_system(const KnowledgeBase& kb, const Rule& rule, SystemId system) {
+    if (const auto* b = std::get_if<BurdenRule>(&rule.detail)) return b->system == system;
+    if (const auto* o = std::get_if<OppositionRule>(&rule.detail)) return o->system == system;
+    if (const auto* p = std::get_if<PharmacokineticRule>(&rule.detail)) {
+        return is_enzyme_or_transporter(kb.system(system).kind) &&
+               (p->systems.empty() ||
+                std::find(p->systems.begin(), p->systems.end(), system) != p->systems.end());
+    }
+    return false;
 }
 
 std::vector<std::pair<AgentId, const AgentEffect*>> agents_acting_on(const KnowledgeBase& kb,

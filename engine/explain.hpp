@@ -31,6 +31,10 @@ struct RuleInvolvement {
 };
 std::vector<RuleInvolvement> rules_involving(const KnowledgeBase& kb, AgentId agent);
 
+// Whether a rule reads a system: a burden or opposition rule on it, or a pharmacokinetic rule
+// covering it (an enzyme or transporter).
+bool rule_reads_system(const KnowledgeBase& kb, const Rule& rule, SystemId system);
+
 // Agents acting on a system, strongest first within each action.
 std::vector<std::pair<AgentId, const AgentEffect*>> agents_acting_on(const KnowledgeBase& kb,
                                                                      SystemId system);
