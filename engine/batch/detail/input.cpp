@@ -1,0 +1,100 @@
+// Shared pieces of the batch readers: a bounded line source, UTF-8 checks, name splitting.
+#include "batch/detail/input.hpp"
+
+namespace combocheck::batch::detail {
+
+LineSource::LineSource(std::istream& in, std::size_t max_line_bytes)
+    : buf_(in.rdbuf()), max_(max_line_bytes) {}
+
+bool LineSource::next() {
+    using Traits = std::streambuf::traits_type;
+    if (buf_ == nullptr || Traits::eq_int_type(buf_->sgetc(), Traits::eof())) return false;
+    text_.clear();
+    too_long_ = false;
+    ++number_;
+    for (;;) {
+        const auto c = buf_->sbumpc();
+        if (Traits::eq_int_type(c, Traits::eof()) || c == '\n') break;
+        // One byte past the limit is kept so that a "\r" just past it is not counted.
+        if (text_.size() <= max_) {
+            text_.push_back(Traits::to_char_type(c));
+        } else {
+            too_long_ = true;
+        }
+    }
+    if (!text_.empty() && text_.back() == '\r') text_.pop_back();
+    if (text_.size() > max_) too_long_ = true;
+    if (too_long_) text_.clear();
+    if (number_ == 1 && text_.starts_with("\xEF\xBB\xBF")) text_.erase(0, 3);
+    return true;
+}
+
+bool is_valid_utf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t length = 0;
+        char32_t code = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            length = 2;
+            code = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            length = 3;
+            code = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            length = 4;
+            code = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + length > text.size()) return false;
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0) != 0x80) return false;
+            code = (code << 6) | (next & 0x3F);
+        }
+        // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8.
+        static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < kMinimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+            return false;
+        }
+        i += length;
+    }
+    return true;
+}
+
+std::string_view trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
+bool is_blank(std::string_view text) {
+    return trim(text).empty();
+}
+
+bool is_blank_or_comment(std::string_view text) {
+    const auto trimmed = trim(text);
+    return trimmed.empty() || trimmed.front() == '#';
+}
+
+void append_names(std::string_view text, std::string_view separators,
+                  std::vector<std::string>& out) {
+    while (true) {
+        const auto end = text.find_first_of(separators);
+        const auto name = trim(text.substr(0, end));
+        if (!name.empty()) out.emplace_back(name);
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 1);
+    }
+}
+
+std::string too_long_message(std::size_t max_line_bytes) {
+    return "line longer than " + std::to_string(max_line_bytes) + " bytes";
+}
+
+}  // namespace combocheck::batch::detail

@@ -1,0 +1,54 @@
+// Shared pieces of the batch readers: a bounded line source, UTF-8 checks, name splitting.
+#pragma once
+
+#include <cstddef>
+#include <istream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "batch/reader.hpp"
+
+namespace combocheck::batch::detail {
+
+// Reads lines without their "\n" or "\r\n", skipping a UTF-8 BOM at the start. A line longer
+// than the limit is consumed to its end but not kept: too_long() is set and text() is empty.
+class LineSource {
+  public:
+    LineSource(std::istream& in, std::size_t max_line_bytes);
+    // False at the end of the input.
+    bool next();
+    std::string_view text() const { return text_; }
+    std::size_t number() const { return number_; }  // 1-based
+    bool too_long() const { return too_long_; }
+    std::size_t max_line_bytes() const { return max_; }
+
+  private:
+    std::streambuf* buf_;
+    std::size_t max_;
+    std::string text_;
+    std::size_t number_ = 0;
+    bool too_long_ = false;
+};
+
+bool is_valid_utf8(std::string_view text);
+std::string_view trim(std::string_view text);
+bool is_blank(std::string_view text);
+// Blank, or '#' as its first non-blank character.
+bool is_blank_or_comment(std::string_view text);
+// Splits on any of `separators`, trims each piece and appends the non-empty ones to `out`.
+void append_names(std::string_view text, std::string_view separators,
+                  std::vector<std::string>& out);
+std::string too_long_message(std::size_t max_line_bytes);
+
+std::unique_ptr<ListReader> make_text_reader(std::istream& in, std::string file_name,
+                                             InputFormat format, const ReaderOptions& options);
+std::unique_ptr<ListReader> make_csv_reader(std::istream& in, std::string file_name, char delimiter,
+                                            const ReaderOptions& options);
+std::unique_ptr<ListReader> make_json_reader(std::istream& in, std::string file_name,
+                                             const ReaderOptions& options);
+std::unique_ptr<ListReader> make_jsonl_reader(std::istream& in, std::string file_name,
+                                              const ReaderOptions& options);
+
+}  // namespace combocheck::batch::detail
