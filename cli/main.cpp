@@ -9,6 +9,7 @@ constexpr const char* kExamples = R"(Examples:
   combocheck check Zoloft "tramadol 50 mg" 5-HTP
   combocheck check --format json warfarin aspirin
   printf 'lithium\nhydrochlorothiazide\n' | combocheck check -
+  combocheck batch patients.csv > results.jsonl
   combocheck resolve "St. John's Wort" APAP rxnorm:36437
   combocheck explain tramadol
   combocheck explain serotonin
@@ -46,8 +47,8 @@ int main(int argc, char** argv) {
 
     Session session(options);
     for (const Registration add :
-         {&register_check, &register_resolve, &register_explain, &register_list, &register_stats,
-          &register_lint, &register_graph}) {
+         {&register_check, &register_batch, &register_resolve, &register_explain, &register_list,
+          &register_stats, &register_lint, &register_graph}) {
         add(app, session);
     }
 

@@ -58,6 +58,7 @@ std::vector<std::string> read_names(const std::vector<std::string>& args);
 
 using Registration = void (*)(CLI::App& app, Session& session);
 void register_check(CLI::App& app, Session& session);
+void register_batch(CLI::App& app, Session& session);
 void register_explain(CLI::App& app, Session& session);
 void register_list(CLI::App& app, Session& session);
 void register_lint(CLI::App& app, Session& session);

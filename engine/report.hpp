@@ -39,4 +39,12 @@ void write_text(std::ostream& out, const KnowledgeBase& kb, const CheckReport& r
 void write_json(std::ostream& out, const KnowledgeBase& kb, const CheckReport& report);
 void write_markdown(std::ostream& out, const KnowledgeBase& kb, const CheckReport& report);
 
+// One line of `batch --format jsonl`: the list's id, then the members of `check --format json`
+// (without "schema"). Invalid UTF-8 in the id must be replaced by the caller (sanitize_utf8).
+void write_json_line(std::ostream& out, const KnowledgeBase& kb, std::string_view id,
+                     const CheckReport& report);
+// One line for a list that could not be read: id, file, line, error and the disclaimer.
+void write_json_error_line(std::ostream& out, std::string_view id, std::string_view file,
+                           std::size_t line, std::string_view error);
+
 }  // namespace combocheck

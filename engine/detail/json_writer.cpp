@@ -3,6 +3,7 @@
 
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
+#include <rapidjson/writer.h>
 
 #include "../report.hpp"
 #include "text_format.hpp"
@@ -11,17 +12,18 @@ namespace combocheck {
 
 namespace {
 
-using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
-
+template <typename Writer>
 void string(Writer& w, std::string_view s) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+template <typename Writer>
 void key_string(Writer& w, std::string_view key, std::string_view value) {
     string(w, key);
     string(w, value);
 }
 
+template <typename Writer>
 void effect(Writer& w, const KnowledgeBase& kb, const Effect& e) {
     w.StartObject();
     key_string(w, "system", kb.system(e.system).id);
@@ -52,6 +54,7 @@ void effect(Writer& w, const KnowledgeBase& kb, const Effect& e) {
     w.EndObject();
 }
 
+template <typename Writer>
 void finding(Writer& w, const KnowledgeBase& kb, const Finding& f) {
     const Rule& rule = kb.rule(f.rule);
     const FindingText text = describe(kb, f);
@@ -119,14 +122,9 @@ void finding(Writer& w, const KnowledgeBase& kb, const Finding& f) {
     w.EndObject();
 }
 
-}  // namespace
-
-void write_json(std::ostream& out, const KnowledgeBase& kb, const CheckReport& report) {
-    rapidjson::OStreamWrapper stream(out);
-    Writer w(stream);
-    w.SetIndent(' ', 2);
-    w.StartObject();
-    key_string(w, "schema", kCheckSchema);
+// The members of a check report, shared by `check --format json` and batch records.
+template <typename Writer>
+void report_members(Writer& w, const KnowledgeBase& kb, const CheckReport& report) {
     string(w, "agents");
     w.StartArray();
     for (const Resolution& r : report.resolutions) {
@@ -175,8 +173,45 @@ void write_json(std::ostream& out, const KnowledgeBase& kb, const CheckReport& r
     w.EndArray();
     key_string(w, "max_severity", to_string(report.result.max_severity));
     key_string(w, "disclaimer", kDisclaimer);
+}
+
+}  // namespace
+
+void write_json(std::ostream& out, const KnowledgeBase& kb, const CheckReport& report) {
+    rapidjson::OStreamWrapper stream(out);
+    rapidjson::PrettyWriter<rapidjson::OStreamWrapper> w(stream);
+    w.SetIndent(' ', 2);
+    w.StartObject();
+    key_string(w, "schema", kCheckSchema);
+    report_members(w, kb, report);
     w.EndObject();
 
+    out << "\n";
+}
+
+void write_json_line(std::ostream& out, const KnowledgeBase& kb, std::string_view id,
+                     const CheckReport& report) {
+    rapidjson::OStreamWrapper stream(out);
+    rapidjson::Writer<rapidjson::OStreamWrapper> w(stream);
+    w.StartObject();
+    key_string(w, "id", id);
+    report_members(w, kb, report);
+    w.EndObject();
+    out << "\n";
+}
+
+void write_json_error_line(std::ostream& out, std::string_view id, std::string_view file,
+                           std::size_t line, std::string_view error) {
+    rapidjson::OStreamWrapper stream(out);
+    rapidjson::Writer<rapidjson::OStreamWrapper> w(stream);
+    w.StartObject();
+    key_string(w, "id", id);
+    key_string(w, "file", file);
+    string(w, "line");
+    w.Uint64(line);
+    key_string(w, "error", error);
+    key_string(w, "disclaimer", kDisclaimer);
+    w.EndObject();
     out << "\n";
 }
 
