@@ -23,68 +23,17 @@ std::string_view trim(std::string_view s) {
 
 // Words that start dose, form or salt text after a name ("tramadol ER", "sertraline tablets",
 // "metoprolol succinate"): the name before them is the ingredient.
-constexpr std::array<std::string_view, 62> kFormWords{"mg",
-                                                      "mcg",
-                                                      "ug",
-                                                      "g",
-                                                      "ml",
-                                                      "iu",
-                                                      "units",
-                                                      "unit",
-                                                      "tablet",
-                                                      "tablets",
-                                                      "tab",
-                                                      "tabs",
-                                                      "capsule",
-                                                      "capsules",
-                                                      "cap",
-                                                      "caps",
-                                                      "er",
-                                                      "xr",
-                                                      "sr",
-                                                      "cr",
-                                                      "xl",
-                                                      "la",
-                                                      "dr",
-                                                      "ir",
-                                                      "oral",
-                                                      "solution",
-                                                      "suspension",
-                                                      "syrup",
-                                                      "injection",
-                                                      "inj",
-                                                      "patch",
-                                                      "cream",
-                                                      "gel",
-                                                      "drops",
-                                                      "spray",
-                                                      "daily",
-                                                      "once",
-                                                      "twice",
-                                                      "prn",
-                                                      "od",
-                                                      "hydrochloride",
-                                                      "hcl",
-                                                      "hydrobromide",
-                                                      "hbr",
-                                                      "sodium",
-                                                      "potassium",
-                                                      "calcium",
-                                                      "magnesium",
-                                                      "succinate",
-                                                      "tartrate",
-                                                      "bitartrate",
-                                                      "besylate",
-                                                      "maleate",
-                                                      "fumarate",
-                                                      "citrate",
-                                                      "sulfate",
-                                                      "sulphate",
-                                                      "mesylate",
-                                                      "acetate",
-                                                      "phosphate",
-                                                      "monohydrate",
-                                                      "dihydrate"};
+// clang-format off
+constexpr std::array<std::string_view, 70> kFormWords{
+    "mg", "mcg", "ug", "g", "ml", "iu", "units", "unit", "tablet", "tablets", "tab", "tabs",
+    "capsule", "capsules", "cap", "caps", "er", "xr", "sr", "cr", "xl", "la", "dr", "ir", "oral",
+    "solution", "suspension", "syrup", "injection", "inj", "patch", "cream", "gel", "drops",
+    "spray", "daily", "once", "twice", "prn", "od", "hydrochloride", "hcl", "hydrobromide", "hbr",
+    "sodium", "potassium", "calcium", "magnesium", "succinate", "tartrate", "bitartrate",
+    "besylate", "maleate", "fumarate", "citrate", "sulfate", "sulphate", "mesylate", "acetate",
+    "phosphate", "monohydrate", "dihydrate", "extract", "tincture", "powder", "softgel",
+    "softgels", "gummy", "gummies", "liquid"};
+// clang-format on
 
 bool starts_dose_or_form(std::string_view word) {
     if (word.empty()) return false;
@@ -165,6 +114,20 @@ Resolution Resolver::resolve(std::string_view raw) const {
                 r.hint = "'" + r.input + "' is a class (" + c.name +
                          "); name the agents themselves, e.g. with `combocheck explain " + c.id +
                          "`";
+            }
+        }
+        // Leading words that name an agent, followed by text that is not dose or form text
+        // ("tramadol extended"): not resolved, but the best suggestion. Not when the input
+        // names a class ("vitamin K antagonist" is not vitamin K).
+        for (std::size_t end = input.find_last_of(" \t");
+             r.hint.empty() && end != std::string_view::npos && end > 0;
+             end = input.find_last_of(" \t", end - 1)) {
+            if (const NameEntry* e = kb_.lookup_name(normalize_name(input.substr(0, end)))) {
+                const std::string& name = kb_.agent(e->agent).name;
+                std::erase(r.suggestions, name);
+                r.suggestions.insert(r.suggestions.begin(), name);
+                if (r.suggestions.size() > 3) r.suggestions.resize(3);
+                break;
             }
         }
     }

@@ -149,7 +149,7 @@ void write_text(std::ostream& out, const KnowledgeBase& kb, const CheckReport& r
             }
             out << "\n";
             if (!r.hint.empty())
-                out << "  " << std::string(width, ' ') << "     " << r.hint << "\n";
+                out << std::string(width + 7, ' ') << wrap(r.hint, width + 7, kWidth) << "\n";
         }
     }
     const bool unresolved = std::any_of(report.resolutions.begin(), report.resolutions.end(),

@@ -251,6 +251,19 @@ TEST(Resolver, SuggestionsAreBestFirstAndRespectTheLimit) {
     EXPECT_EQ(resolver.suggest("duoxetine", 1), (std::vector<std::string>{"duloxetine"}));
 }
 
+TEST(Resolver, PreparationWordsAfterANameAreKeptAsDetail) {
+    const Resolution r = setup().resolver.resolve("tramadol extract 50 mg");
+    ASSERT_TRUE(r.agent.has_value());
+    EXPECT_EQ(r.detail, "extract 50 mg");
+}
+
+TEST(Resolver, LeadingWordsThatNameAnAgentBecomeTheFirstSuggestion) {
+    const Resolution r = setup().resolver.resolve("tramadol extended thing");
+    EXPECT_FALSE(r.agent.has_value());
+    ASSERT_FALSE(r.suggestions.empty());
+    EXPECT_EQ(r.suggestions.front(), "tramadol");
+}
+
 TEST(Resolver, ClassNameGetsAHint) {
     const Resolver& resolver = setup().resolver;
     const Resolution r = resolver.resolve("SSRI");
