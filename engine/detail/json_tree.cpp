@@ -42,8 +42,7 @@ namespace {
 // them the stream still points at the token's first character.
 class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
   public:
-    TreeBuilder(std::string_view text, const rapidjson::StringStream& stream)
-        : text_(text), stream_(stream) {}
+    explicit TreeBuilder(const rapidjson::StringStream& stream) : stream_(stream) {}
 
     bool Null() { return add(scalar(JsonNode::Type::null, token_start(4))); }
     bool Bool(bool b) {
@@ -79,33 +78,14 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
 
     std::size_t token_start(std::size_t length) const { return position() - length; }
 
-    std::size_t string_start() const {
-        // Normally position() is still at the opening quote (see above).
-        if (position() < text_.size() && text_[position()] == '"') return position();
-        // Otherwise it is past the closing quote; the opening quote is the nearest earlier quote
-        // that is not escaped (preceded by an even number of backslashes).
-        std::size_t i = position() - 1;
-        while (i > 0) {
-            --i;
-            if (text_[i] != '"') continue;
-            std::size_t backslashes = 0;
-            while (backslashes < i && text_[i - 1 - backslashes] == '\\')
-                ++backslashes;
-            if (backslashes % 2 == 0) return i;
-        }
-        return 0;
-    }
+    // Strings and numbers are parsed on a local copy of the stream (see above), so the stream
+    // still points at their first character when the handler is called.
+    std::size_t string_start() const { return position(); }
 
     bool number(double value, bool integer) {
-        std::size_t start = position();
-        while (start > 0 && std::string_view("0123456789+-.eE").find(text_[start - 1]) !=
-                                std::string_view::npos) {
-            --start;
-        }
-        JsonNode node = scalar(JsonNode::Type::number, start);
+        JsonNode node = scalar(JsonNode::Type::number, position());
         node.number = value;
-        node.integer = integer && text_.substr(start, position() - start).find_first_of(".eE") ==
-                                      std::string_view::npos;
+        node.integer = integer;  // RapidJSON calls Int/Uint only for numbers without . or e
         return add(std::move(node));
     }
 
@@ -136,7 +116,6 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
         return true;
     }
 
-    std::string_view text_;
     const rapidjson::StringStream& stream_;
     std::vector<JsonNode> stack_;
     JsonNode root_;
@@ -204,7 +183,7 @@ std::variant<JsonNode, JsonSyntaxError> parse_json_tree(std::string_view text) {
         return JsonSyntaxError{bad, "invalid UTF-8 (knowledge files must be UTF-8 text)"};
     }
     rapidjson::StringStream stream(copy.c_str());
-    TreeBuilder builder(copy, stream);
+    TreeBuilder builder(stream);
     rapidjson::Reader reader;
     // Encoding was checked above, much faster than RapidJSON's per-character validation.
     const rapidjson::ParseResult result =
