@@ -55,20 +55,43 @@ std::vector<ClassId> class_path(const KnowledgeBase& kb, AgentId agent, ClassId 
 
 class ListChecker {
   public:
-    ListChecker(const KnowledgeBase& kb, std::span<const AgentId> input) : kb_(kb) {
+    ListChecker(const KnowledgeBase& kb, std::span<const AgentId> input, const RuleIndex* index)
+        : kb_(kb) {
         result_.agents.assign(input.begin(), input.end());
         std::sort(result_.agents.begin(), result_.agents.end());
         result_.agents.erase(std::unique(result_.agents.begin(), result_.agents.end()),
                              result_.agents.end());
         raise_.assign(result_.agents.size(), 1.0);
         lower_.assign(result_.agents.size(), 1.0);
+        if (index != nullptr) {
+            // The rules of the agents; a combination only when every item has an agent that
+            // could match it.
+            std::vector<RuleIndex::Entry> entries;
+            for (const AgentId a : result_.agents) {
+                const auto rules = index->rules_of(a);
+                entries.insert(entries.end(), rules.begin(), rules.end());
+            }
+            std::sort(entries.begin(), entries.end(),
+                      [](const auto& x, const auto& y) { return x.rule < y.rule; });
+            for (std::size_t i = 0; i < entries.size();) {
+                std::uint64_t items = 0;
+                const RuleId rule = entries[i].rule;
+                for (; i < entries.size() && entries[i].rule == rule; ++i)
+                    items |= entries[i].items;
+                if (items == ~std::uint64_t{0}) candidates_.push_back(rule);
+            }
+        } else {
+            candidates_.resize(kb_.rules().size());
+            for (std::uint32_t r = 0; r < candidates_.size(); ++r)
+                candidates_[r] = RuleId{r};
+        }
     }
 
     CheckResult run() {
         // Pharmacokinetics first: exposure changes scale the weights the other rules sum.
-        for (std::uint32_t r = 0; r < kb_.rules().size(); ++r) {
-            if (const auto* pk = std::get_if<PharmacokineticRule>(&kb_.rules()[r].detail)) {
-                pharmacokinetic(RuleId{r}, *pk);
+        for (const RuleId r : candidates_) {
+            if (const auto* pk = std::get_if<PharmacokineticRule>(&kb_.rule(r).detail)) {
+                pharmacokinetic(r, *pk);
             }
         }
         scale_.resize(result_.agents.size());
@@ -78,8 +101,7 @@ class ListChecker {
                 result_.exposure.push_back({result_.agents[i], scale_[i]});
             }
         }
-        for (std::uint32_t r = 0; r < kb_.rules().size(); ++r) {
-            const RuleId id{r};
+        for (const RuleId id : candidates_) {
             std::visit(
                 [&](const auto& detail) {
                     using T = std::decay_t<decltype(detail)>;
@@ -88,7 +110,7 @@ class ListChecker {
                     if constexpr (std::is_same_v<T, OppositionRule>) opposition(id, detail);
                     if constexpr (std::is_same_v<T, DuplicationRule>) duplication(id, detail);
                 },
-                kb_.rules()[r].detail);
+                kb_.rule(id).detail);
         }
         drop_covered_findings();
         order();
@@ -181,7 +203,12 @@ class ListChecker {
 
     // Whether agent i matches the item; fills the contribution that explains the match.
     bool matches(const MatchItem& item, std::size_t i, Contribution& out) const {
-        out = {agent(i), Role::matched, nullptr, {}, 0, scale_[i]};
+        out.agent = agent(i);
+        out.role = Role::matched;
+        out.effect = nullptr;
+        out.via.clear();
+        out.weight = 0;
+        out.exposure_scale = scale_[i];
         return std::visit(
             [&](const auto& what) -> bool {
                 using T = std::decay_t<decltype(what)>;
@@ -334,10 +361,75 @@ class ListChecker {
 
     const KnowledgeBase& kb_;
     CheckResult result_;
+    std::vector<RuleId> candidates_;  // the rules to evaluate, ascending
     std::vector<double> raise_, lower_, scale_;
 };
 
+// Whether the agent can take part in the rule at some exposure. A superset is harmless (the
+// rule is evaluated and finds nothing); a missing rule would lose findings, so weights are
+// ignored: any exposure scale may carry a weight over a threshold.
+constexpr double kAnyExposure = 1e300;
+
+bool can_take_part(const KnowledgeBase& kb, const Rule& rule, AgentId agent) {
+    const auto effects = kb.effects_of(agent);
+    const auto any_effect = [&](auto&& predicate) {
+        return std::any_of(effects.begin(), effects.end(),
+                           [&](const AgentEffect& e) { return predicate(*e.effect); });
+    };
+    return std::visit(
+        [&](const auto& detail) -> bool {
+            using T = std::decay_t<decltype(detail)>;
+            if constexpr (std::is_same_v<T, PharmacokineticRule>) {
+                const Action wanted =
+                    detail.mode == PkMode::induction ? Action::induces : Action::inhibits;
+                const bool prodrug = detail.mode == PkMode::prodrug_inhibition;
+                return any_effect([&](const Effect& e) {
+                    const bool covered = detail.systems.empty() ||
+                                         std::find(detail.systems.begin(), detail.systems.end(),
+                                                   e.system) != detail.systems.end();
+                    return covered && (e.action == wanted ||
+                                       (e.action == Action::substrate && e.prodrug == prodrug));
+                });
+            } else if constexpr (std::is_same_v<T, BurdenRule>) {
+                return any_effect([&](const Effect& e) {
+                    return e.system == detail.system && e.action == detail.action;
+                });
+            } else if constexpr (std::is_same_v<T, CombinationRule>) {
+                return std::any_of(detail.match.begin(), detail.match.end(),
+                                   [&](const MatchItem& item) {
+                                       return matches_item(kb, item, agent, kAnyExposure);
+                                   });
+            } else if constexpr (std::is_same_v<T, OppositionRule>) {
+                return any_effect([&](const Effect& e) {
+                    return e.system == detail.system &&
+                           (e.action == Action::increases || e.action == Action::decreases);
+                });
+            } else {
+                return std::any_of(detail.classes.begin(), detail.classes.end(),
+                                   [&](ClassId c) { return kb.is_member(agent, c); });
+            }
+        },
+        rule.detail);
+}
+
+// As printf's "%g" would print it; the common weights and scales (0.5, 2, 1.25) without printf.
 std::string number_text(double x) {
+    const double thousandths = x * 1000;
+    if (x >= 0 && x < 1000 && thousandths == static_cast<double>(static_cast<long>(thousandths))) {
+        const long n = static_cast<long>(thousandths);
+        std::string out = std::to_string(n / 1000);
+        if (const long fraction = n % 1000; fraction != 0) {
+            char digits[4] = {static_cast<char>('0' + fraction / 100),
+                              static_cast<char>('0' + fraction / 10 % 10),
+                              static_cast<char>('0' + fraction % 10), '\0'};
+            std::size_t length = 3;
+            while (digits[length - 1] == '0')
+                --length;
+            out += '.';
+            out.append(digits, length);
+        }
+        return out;
+    }
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%g", x);
     return buffer;
@@ -384,8 +476,33 @@ bool matches_item(const KnowledgeBase& kb, const MatchItem& item, AgentId agent,
         item.what);
 }
 
-CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents) {
-    return ListChecker(kb, agents).run();
+RuleIndex::RuleIndex(const KnowledgeBase& kb) : rules_(kb.agents().size()) {
+    constexpr std::uint64_t kAll = ~std::uint64_t{0};
+    for (std::uint32_t a = 0; a < rules_.size(); ++a) {
+        const AgentId agent{a};
+        for (std::uint32_t r = 0; r < kb.rules().size(); ++r) {
+            const Rule& rule = kb.rules()[r];
+            const auto* combination = std::get_if<CombinationRule>(&rule.detail);
+            if (combination == nullptr) {
+                if (can_take_part(kb, rule, agent)) rules_[a].push_back({RuleId{r}, kAll});
+                continue;
+            }
+            // Bits of the items this agent can match; the other bits are left for other agents.
+            const std::size_t n = combination->match.size();
+            std::uint64_t items = n >= 64 ? 0 : kAll << n;
+            for (std::size_t k = 0; k < n && k < 64; ++k) {
+                if (matches_item(kb, combination->match[k], agent, kAnyExposure)) {
+                    items |= std::uint64_t{1} << k;
+                }
+            }
+            if (items != (n >= 64 ? 0 : kAll << n)) rules_[a].push_back({RuleId{r}, items});
+        }
+    }
+}
+
+CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents,
+                       const RuleIndex* index) {
+    return ListChecker(kb, agents, index).run();
 }
 
 std::string path_text(const KnowledgeBase& kb, const Contribution& c) {
@@ -432,17 +549,27 @@ FindingText describe(const KnowledgeBase& kb, const Finding& finding) {
         if (!text.mechanism.empty()) text.mechanism += "\n";
         text.mechanism += path_text(kb, c) + " -> " + rule.id;
     }
-    const std::string system = finding.system ? kb.system(*finding.system).name : std::string();
-    const std::string klass = finding.klass ? kb.klass(*finding.klass).name : std::string();
-    for (std::string* s : {&text.title, &text.explanation, &text.advice}) {
-        replace_all(*s, "{agents}", names_of(kb, finding.agents));
-        replace_all(*s, "{system}", system);
-        replace_all(*s, "{class}", klass);
-        replace_all(*s, "{perpetrator}", names_of(kb, perpetrators));
-        replace_all(*s, "{victim}", names_of(kb, victims));
-        replace_all(*s, "{raising}", names_of(kb, raising));
-        replace_all(*s, "{lowering}", names_of(kb, lowering));
-    }
+    // Each value is made only when a text holds its placeholder.
+    const auto fill = [&](std::string_view key, auto&& value) {
+        std::string made;
+        bool have = false;
+        for (std::string* s : {&text.title, &text.explanation, &text.advice}) {
+            if (s->find(key) == std::string::npos) continue;
+            if (!have) {
+                made = value();
+                have = true;
+            }
+            replace_all(*s, key, made);
+        }
+    };
+    fill("{agents}", [&] { return names_of(kb, finding.agents); });
+    fill("{system}",
+         [&] { return finding.system ? kb.system(*finding.system).name : std::string(); });
+    fill("{class}", [&] { return finding.klass ? kb.klass(*finding.klass).name : std::string(); });
+    fill("{perpetrator}", [&] { return names_of(kb, perpetrators); });
+    fill("{victim}", [&] { return names_of(kb, victims); });
+    fill("{raising}", [&] { return names_of(kb, raising); });
+    fill("{lowering}", [&] { return names_of(kb, lowering); });
     return text;
 }
 

@@ -10,7 +10,7 @@ namespace combocheck {
 using namespace detail;
 
 CheckReport check_names(const KnowledgeBase& kb, const Resolver& resolver,
-                        const std::vector<std::string>& inputs) {
+                        const std::vector<std::string>& inputs, const RuleIndex* index) {
     CheckReport report;
     std::vector<AgentId> agents;
     for (const std::string& input : inputs) {
@@ -19,7 +19,7 @@ CheckReport check_names(const KnowledgeBase& kb, const Resolver& resolver,
         if (r.agent) agents.push_back(*r.agent);
         report.resolutions.push_back(std::move(r));
     }
-    report.result = check_list(kb, agents);
+    report.result = check_list(kb, agents, index);
     return report;
 }
 

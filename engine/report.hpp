@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,12 +27,14 @@ struct CheckReport {
     CheckResult result;
 };
 
-// Resolves every input and checks the resolved agents.
+// Resolves every input and checks the resolved agents (with `index`: see check_list).
 CheckReport check_names(const KnowledgeBase& kb, const Resolver& resolver,
-                        const std::vector<std::string>& inputs);
+                        const std::vector<std::string>& inputs, const RuleIndex* index = nullptr);
 
 struct TextOptions {
     bool colour = false;
+    // Off when a caller prints the disclaimer once for many reports (batch text output).
+    bool disclaimer = true;
 };
 
 void write_text(std::ostream& out, const KnowledgeBase& kb, const CheckReport& report,
@@ -46,5 +49,11 @@ void write_json_line(std::ostream& out, const KnowledgeBase& kb, std::string_vie
 // One line for a list that could not be read: id, file, line, error and the disclaimer.
 void write_json_error_line(std::ostream& out, std::string_view id, std::string_view file,
                            std::size_t line, std::string_view error);
+// The same two lines appended to a string (newline included), for writers that assemble output
+// off the output thread.
+void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                      const CheckReport& report);
+void append_json_error_line(std::string& out, std::string_view id, std::string_view file,
+                            std::size_t line, std::string_view error);
 
 }  // namespace combocheck

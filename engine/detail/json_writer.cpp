@@ -1,6 +1,13 @@
 // The JSON report of a check (schema combocheck.check/1, docs/json-output.md).
 #include <ostream>
+#include <string>
+#include <unordered_map>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <rapidjson/internal/dtoa.h>
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/writer.h>
@@ -191,19 +198,28 @@ void write_json(std::ostream& out, const KnowledgeBase& kb, const CheckReport& r
 
 void write_json_line(std::ostream& out, const KnowledgeBase& kb, std::string_view id,
                      const CheckReport& report) {
-    rapidjson::OStreamWrapper stream(out);
-    rapidjson::Writer<rapidjson::OStreamWrapper> w(stream);
-    w.StartObject();
-    key_string(w, "id", id);
-    report_members(w, kb, report);
-    w.EndObject();
-    out << "\n";
+    std::string text;
+    append_json_line(text, kb, id, report);
+    out << text;
 }
 
-void write_json_error_line(std::ostream& out, std::string_view id, std::string_view file,
-                           std::size_t line, std::string_view error) {
-    rapidjson::OStreamWrapper stream(out);
-    rapidjson::Writer<rapidjson::OStreamWrapper> w(stream);
+namespace {
+
+// A RapidJSON output stream that appends to a std::string.
+class StringAppender {
+  public:
+    using Ch = char;
+    explicit StringAppender(std::string& out) : out_(out) {}
+    void Put(char c) { out_.push_back(c); }
+    void Flush() {}
+
+  private:
+    std::string& out_;
+};
+
+template <typename Writer>
+void error_members(Writer& w, std::string_view id, std::string_view file, std::size_t line,
+                   std::string_view error) {
     w.StartObject();
     key_string(w, "id", id);
     key_string(w, "file", file);
@@ -212,7 +228,323 @@ void write_json_error_line(std::ostream& out, std::string_view id, std::string_v
     key_string(w, "error", error);
     key_string(w, "disclaimer", kDisclaimer);
     w.EndObject();
-    out << "\n";
+}
+
+}  // namespace
+
+void write_json_error_line(std::ostream& out, std::string_view id, std::string_view file,
+                           std::size_t line, std::string_view error) {
+    std::string text;
+    append_json_error_line(text, id, file, line, error);
+    out << text;
+}
+
+namespace {
+
+// Whether a byte must be escaped in a JSON string: quote, backslash, control characters.
+constexpr bool needs_escape(unsigned char c) {
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+// Where the first byte to escape is, from `from` on; s.size() when none.
+std::size_t next_escape(std::string_view s, std::size_t from) {
+    std::size_t i = from;
+#ifdef __SSE2__
+    // Sixteen bytes at a time: most text needs no escaping at all.
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        // Bytes below 0x20, compared unsigned: min(bytes, 0x1F) == bytes.
+        const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
+        const __m128i hit = _mm_or_si128(
+            control, _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+        if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
+            return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        }
+    }
+#endif
+    for (; i < s.size(); ++i) {
+        if (needs_escape(static_cast<unsigned char>(s[i]))) return i;
+    }
+    return s.size();
+}
+
+// A JSON string with RapidJSON's escaping (quote, backslash and control characters, \u00XX in
+// capitals); UTF-8 passes through (inputs are valid UTF-8 by now).
+void append_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    out += '"';
+    std::size_t start = 0;
+    for (std::size_t i = next_escape(s, 0); i < s.size(); i = next_escape(s, start)) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        out.append(s.data() + start, i - start);
+        start = i + 1;
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                out += "\\u00";
+                out += kHex[c >> 4];
+                out += kHex[c & 0xF];
+        }
+    }
+    out.append(s.data() + start, s.size() - start);
+    out += '"';
+}
+
+void append_member(std::string& out, std::string_view key, std::string_view value) {
+    out += '"';
+    out += key;
+    out += "\":";
+    append_string(out, value);
+}
+
+// Doubles as RapidJSON's Writer prints them ("2.0", "0.5").
+void append_double(std::string& out, double value) {
+    char buffer[32];
+    const char* end = rapidjson::internal::dtoa(value, buffer);
+    out.append(buffer, static_cast<std::size_t>(end - buffer));
+}
+
+// The JSON of what the knowledge base fixes, made once per thread: effect objects and
+// references, which make up most of a finding's bytes. Bounded by the size of the knowledge
+// base; a thread that sees another knowledge base starts again.
+class Fragments {
+  public:
+    static Fragments& of(const KnowledgeBase& kb) {
+        thread_local Fragments fragments;
+        if (fragments.kb_ != &kb) {
+            fragments.kb_ = &kb;
+            fragments.effects_.clear();
+            fragments.sources_.assign(kb.sources().size(), std::string());
+        }
+        return fragments;
+    }
+
+    const std::string& effect(const Effect& e) {
+        std::string& json = effects_[&e];
+        if (json.empty()) write(json, [&](auto& w) { combocheck::effect(w, *kb_, e); });
+        return json;
+    }
+
+    const std::string& source(SourceId id) {
+        std::string& json = sources_[static_cast<std::size_t>(id)];
+        if (json.empty()) {
+            write(json, [&](auto& w) {
+                const Source& s = kb_->source(id);
+                w.StartObject();
+                key_string(w, "id", s.id);
+                key_string(w, "kind", to_string(s.kind));
+                key_string(w, "title", s.title);
+                key_string(w, "publisher", s.publisher);
+                string(w, "year");
+                w.Int(s.year);
+                if (!s.url.empty()) key_string(w, "url", s.url);
+                w.EndObject();
+            });
+        }
+        return json;
+    }
+
+  private:
+    template <typename Make>
+    static void write(std::string& json, Make&& make) {
+        StringAppender stream(json);
+        rapidjson::Writer<StringAppender> w(stream);
+        make(w);
+    }
+
+    const KnowledgeBase* kb_ = nullptr;
+    std::unordered_map<const Effect*, std::string> effects_;
+    std::vector<std::string> sources_;
+};
+
+// One finding, with the members and order of finding() above.
+void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
+    Fragments& fragments = Fragments::of(kb);
+    const Rule& rule = kb.rule(f.rule);
+    const FindingText text = describe(kb, f);
+    out += '{';
+    append_member(out, "rule", rule.id);
+    out += ',';
+    append_member(out, "kind", to_string(rule.kind));
+    out += ',';
+    append_member(out, "severity", to_string(f.severity));
+    out += ',';
+    append_member(out, "risk", kb.risk(rule.risk).id);
+    out += ',';
+    append_member(out, "title", text.title);
+    out += ",\"agents\":[";
+    for (std::size_t i = 0; i < f.agents.size(); ++i) {
+        if (i > 0) out += ',';
+        append_string(out, kb.agent(f.agents[i]).id);
+    }
+    out += ']';
+    if (f.system) {
+        out += ',';
+        append_member(out, "system", kb.system(*f.system).id);
+    }
+    if (f.klass) {
+        out += ',';
+        append_member(out, "class", kb.klass(*f.klass).id);
+    }
+    if (rule.kind == RuleKind::burden) {
+        out += ",\"total_weight\":";
+        append_double(out, f.total_weight);
+    }
+    out += ",\"contributions\":[";
+    bool first = true;
+    for (const Contribution& c : f.contributions) {
+        out += first ? "{" : ",{";
+        first = false;
+        append_member(out, "agent", kb.agent(c.agent).id);
+        out += ',';
+        append_member(out, "role", to_string(c.role));
+        out += ",\"via\":[";
+        for (std::size_t i = 0; i < c.via.size(); ++i) {
+            if (i > 0) out += ',';
+            append_string(out, kb.klass(c.via[i]).id);
+        }
+        out += ']';
+        if (c.effect != nullptr) {
+            out += ",\"effect\":";
+            out += fragments.effect(*c.effect);
+        }
+        if (rule.kind == RuleKind::burden || rule.kind == RuleKind::opposition) {
+            out += ",\"weight\":";
+            append_double(out, c.weight);
+            out += ",\"exposure_scale\":";
+            append_double(out, c.exposure_scale);
+        }
+        out += ',';
+        append_member(out, "path", path_text(kb, c) + " -> " + rule.id);
+        out += '}';
+    }
+    out += "],";
+    append_member(out, "mechanism", text.mechanism);
+    out += ',';
+    append_member(out, "explanation", text.explanation);
+    out += ',';
+    append_member(out, "advice", text.advice);
+    out += ',';
+    append_member(out, "evidence", to_string(rule.evidence));
+    out += ",\"references\":[";
+    first = true;
+    for (const SourceId id : detail::finding_sources(kb, f)) {
+        if (!first) out += ',';
+        first = false;
+        out += fragments.source(id);
+    }
+    out += "]}";
+}
+
+}  // namespace
+
+// Assembled by hand rather than with RapidJSON's Writer: the findings come pre-made from the
+// cache, and this runs once per list of a batch. The members and their order are those of
+// report_members().
+void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                      const CheckReport& report) {
+    out += '{';
+    append_member(out, "id", id);
+    out += ",\"agents\":[";
+    bool first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (!r.agent) continue;
+        const Agent& a = kb.agent(*r.agent);
+        out += first ? "{" : ",{";
+        first = false;
+        append_member(out, "input", r.input);
+        out += ',';
+        append_member(out, "id", a.id);
+        out += ',';
+        append_member(out, "name", a.name);
+        out += ',';
+        append_member(out, "kind", to_string(a.kind));
+        out += ',';
+        append_member(out, "matched", r.matched);
+        out += ',';
+        append_member(out, "matched_as", to_string(r.matched_kind));
+        if (!r.detail.empty()) {
+            out += ',';
+            append_member(out, "detail", r.detail);
+        }
+        out += '}';
+    }
+    out += "],\"unresolved\":[";
+    first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (r.agent) continue;
+        out += first ? "{" : ",{";
+        first = false;
+        append_member(out, "input", r.input);
+        out += ",\"suggestions\":[";
+        for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
+            if (i > 0) out += ',';
+            append_string(out, r.suggestions[i]);
+        }
+        out += ']';
+        if (!r.hint.empty()) {
+            out += ',';
+            append_member(out, "hint", r.hint);
+        }
+        out += '}';
+    }
+    out += "],\"findings\":[";
+    first = true;
+    for (const Finding& f : report.result.findings) {
+        if (!first) out += ',';
+        first = false;
+        append_finding(out, kb, f);
+    }
+    out += "],\"exposure\":[";
+    first = true;
+    for (const ExposureChange& e : report.result.exposure) {
+        out += first ? "{" : ",{";
+        first = false;
+        append_member(out, "agent", kb.agent(e.agent).id);
+        out += ",\"scale\":";
+        append_double(out, e.scale);
+        out += '}';
+    }
+    out += "],";
+    append_member(out, "max_severity", to_string(report.result.max_severity));
+    out += ',';
+    static const std::string disclaimer = [] {
+        std::string text;
+        append_member(text, "disclaimer", kDisclaimer);
+        return text;
+    }();
+    out += disclaimer;
+    out += "}\n";
+}
+
+void append_json_error_line(std::string& out, std::string_view id, std::string_view file,
+                            std::size_t line, std::string_view error) {
+    StringAppender stream(out);
+    rapidjson::Writer<StringAppender> w(stream);
+    error_members(w, id, file, line, error);
+    out += '\n';
 }
 
 }  // namespace combocheck

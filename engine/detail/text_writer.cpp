@@ -208,7 +208,7 @@ void write_text(std::ostream& out, const KnowledgeBase& kb, const CheckReport& r
             << result.findings.size() << " finding" << (result.findings.size() == 1 ? "" : "s")
             << ")\n\n";
     }
-    out << p.dim(wrap(kDisclaimer, 0, kWidth)) << "\n";
+    if (options.disclaimer) out << p.dim(wrap(kDisclaimer, 0, kWidth)) << "\n";
 }
 
 }  // namespace combocheck
