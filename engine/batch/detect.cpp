@@ -1,5 +1,8 @@
-// Guesses an input's format from its file name's extension, else from its first bytes.
+// Guesses an input's format: FHIR from its content, else from its file name's extension, else
+// from its first bytes.
 #include <rapidjson/document.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include <algorithm>
 #include <array>
@@ -81,17 +84,88 @@ InputFormat detect_json_layout(const std::vector<std::string_view>& lines) {
     return InputFormat::json;
 }
 
+// Reads the top-level "resourceType" of a JSON object and stops there.
+class ResourceTypeFinder
+    : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ResourceTypeFinder> {
+  public:
+    bool Default() {
+        at_type_ = false;
+        return true;
+    }
+    bool Key(const char* text, rapidjson::SizeType length, bool) {
+        at_type_ = depth_ == 1 && std::string_view(text, length) == "resourceType";
+        return true;
+    }
+    bool String(const char* text, rapidjson::SizeType length, bool) {
+        if (!at_type_) return true;
+        type_.assign(text, length);
+        return false;  // found: stop reading
+    }
+    bool StartObject() { return open(); }
+    bool StartArray() { return open(); }
+    bool EndObject(rapidjson::SizeType) { return close(); }
+    bool EndArray(rapidjson::SizeType) { return close(); }
+
+    const std::string& type() const { return type_; }
+
+  private:
+    bool open() {
+        at_type_ = false;
+        ++depth_;
+        return true;
+    }
+    bool close() {
+        --depth_;
+        return true;
+    }
+
+    std::size_t depth_ = 0;
+    bool at_type_ = false;
+    std::string type_;
+};
+
+// FHIR by content (see detect_format in reader.hpp). `bytes` has no BOM.
+std::optional<InputFormat> detect_fhir(std::string_view bytes) {
+    const auto first = bytes.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos || bytes[first] != '{') return std::nullopt;
+    rapidjson::MemoryStream stream(bytes.data(), bytes.size());
+    ResourceTypeFinder finder;
+    // The finder stops the parse once it has the type; a parse error after that, from bytes
+    // cut short, does not matter.
+    rapidjson::Reader().Parse<rapidjson::kParseIterativeFlag>(stream, finder);
+    if (finder.type().empty()) return std::nullopt;
+    const bool bundle = finder.type() == "Bundle";
+    const auto end_of_first = bytes.find('\n', first);
+    // One line, perhaps longer than the bytes: a single resource, or a Bundle written compactly.
+    if (end_of_first == std::string_view::npos) {
+        return bundle ? InputFormat::fhir_bundle : InputFormat::fhir_ndjson;
+    }
+    rapidjson::Document line;
+    line.Parse(bytes.data() + first, end_of_first - first);
+    if (line.HasParseError()) return InputFormat::fhir_bundle;  // a document spread over lines
+    if (!bundle) return InputFormat::fhir_ndjson;
+    // A Bundle alone on its line is a document; Bundles line after line are NDJSON.
+    const auto next = bytes.find_first_not_of(" \t\r\n", end_of_first);
+    return next != std::string_view::npos && bytes[next] == '{' ? InputFormat::fhir_ndjson
+                                                                : InputFormat::fhir_bundle;
+}
+
 }  // namespace
 
 std::optional<InputFormat> detect_format(std::string_view file_name, std::string_view first_bytes) {
+    if (first_bytes.starts_with("\xEF\xBB\xBF")) first_bytes.remove_prefix(3);
+    const bool binary = first_bytes.find('\0') != std::string_view::npos;
+    // Content first: a bulk export's ".ndjson" and a Bundle's ".json" also name other formats.
+    if (!binary) {
+        if (const auto fhir = detect_fhir(first_bytes)) return fhir;
+    }
     const auto ext = lower_extension(file_name);
     if (ext == "jsonl" || ext == "ndjson") return InputFormat::jsonl;
     if (ext == "json") return InputFormat::json;
     if (ext == "csv") return InputFormat::csv;
     if (ext == "tsv" || ext == "tab") return InputFormat::tsv;
 
-    if (first_bytes.starts_with("\xEF\xBB\xBF")) first_bytes.remove_prefix(3);
-    if (first_bytes.find('\0') != std::string_view::npos) return std::nullopt;
+    if (binary) return std::nullopt;
     const auto lines = whole_lines(first_bytes);
     if (ext == "txt") return detect_text_layout(lines);
     const auto start = detail::trim(first_bytes);

@@ -24,19 +24,25 @@ std::unique_ptr<ListReader> open_reader(std::istream& in, std::string file_name,
             return detail::make_json_reader(in, std::move(file_name), options);
         case InputFormat::jsonl:
             return detail::make_jsonl_reader(in, std::move(file_name), options);
+        case InputFormat::fhir_bundle:
+            return detail::make_fhir_bundle_reader(in, std::move(file_name), options);
+        case InputFormat::fhir_ndjson:
+            return detail::make_fhir_ndjson_reader(in, std::move(file_name), options);
     }
     return nullptr;
 }
 
 namespace {
 
-constexpr std::array<std::pair<InputFormat, std::string_view>, 6> kFormatNames = {{
+constexpr std::array<std::pair<InputFormat, std::string_view>, 8> kFormatNames = {{
     {InputFormat::text_lines, "text_lines"},
     {InputFormat::text_lists, "text_lists"},
     {InputFormat::csv, "csv"},
     {InputFormat::tsv, "tsv"},
     {InputFormat::json, "json"},
     {InputFormat::jsonl, "jsonl"},
+    {InputFormat::fhir_bundle, "fhir_bundle"},
+    {InputFormat::fhir_ndjson, "fhir_ndjson"},
 }};
 
 }  // namespace

@@ -50,5 +50,9 @@ std::unique_ptr<ListReader> make_json_reader(std::istream& in, std::string file_
                                              const ReaderOptions& options);
 std::unique_ptr<ListReader> make_jsonl_reader(std::istream& in, std::string file_name,
                                               const ReaderOptions& options);
+std::unique_ptr<ListReader> make_fhir_bundle_reader(std::istream& in, std::string file_name,
+                                                    const ReaderOptions& options);
+std::unique_ptr<ListReader> make_fhir_ndjson_reader(std::istream& in, std::string file_name,
+                                                    const ReaderOptions& options);
 
 }  // namespace combocheck::batch::detail

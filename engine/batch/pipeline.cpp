@@ -1,0 +1,413 @@
+// The batch run: a reading thread, worker threads that check chunks of lists, output in order.
+#include "batch/pipeline.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <istream>
+#include <mutex>
+#include <streambuf>
+#include <thread>
+
+#include "batch/detail/input.hpp"
+
+namespace combocheck::batch {
+
+namespace {
+
+// Reads a file descriptor in large blocks. For a pipe or terminal it calls `before_wait` when
+// no bytes are waiting, before it blocks on read(): the run then finishes and flushes what it
+// has, so that a streaming caller sees each record without waiting for the next line.
+class FdBuffer : public std::streambuf {
+  public:
+    FdBuffer(int fd, bool may_block, std::function<void()> before_wait, std::size_t& bytes_read)
+        : fd_(fd),
+          may_block_(may_block),
+          before_wait_(std::move(before_wait)),
+          bytes_read_(bytes_read),
+          buffer_(kSize) {
+        setg(buffer_.data(), buffer_.data(), buffer_.data());
+    }
+
+    // Up to the first `n` bytes not yet consumed, without consuming them: they decide the
+    // format. From a pipe it waits for a first whole line, then takes only what is already
+    // there, so that a streaming caller who sends one line gets its record back.
+    std::string_view peek(std::size_t n) {
+        n = std::min(n, kSize);
+        const auto have = [this] { return static_cast<std::size_t>(egptr() - gptr()); };
+        while (have() < n && !eof_) {
+            const std::string_view seen(gptr(), have());
+            if (may_block_ && seen.find('\n') != std::string_view::npos) {
+                pollfd p{fd_, POLLIN, 0};
+                if (::poll(&p, 1, 0) == 0) break;
+            }
+            const std::size_t kept = have();
+            std::memmove(buffer_.data(), gptr(), kept);
+            setg(buffer_.data(), buffer_.data(), buffer_.data() + kept);
+            if (!read_more()) break;
+        }
+        return {gptr(), have()};
+    }
+
+    // The error of a failed read(), or 0.
+    int error() const { return error_; }
+
+  protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+        if (eof_) return traits_type::eof();
+        setg(buffer_.data(), buffer_.data(), buffer_.data());
+        if (may_block_ && before_wait_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 0) == 0) before_wait_();
+        }
+        if (!read_more()) return traits_type::eof();
+        return traits_type::to_int_type(*gptr());
+    }
+
+  private:
+    static constexpr std::size_t kSize = std::size_t{1} << 18;
+
+    // Appends what one read() gives after egptr(); false at the end of the input or on error.
+    bool read_more() {
+        char* end = egptr();
+        const std::size_t room = static_cast<std::size_t>(buffer_.data() + kSize - end);
+        for (;;) {
+            const ssize_t n = ::read(fd_, end, room);
+            if (n > 0) {
+                bytes_read_ += static_cast<std::size_t>(n);
+                setg(eback(), gptr(), end + n);
+                return true;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) error_ = errno;
+            eof_ = true;
+            return false;
+        }
+    }
+
+    int fd_;
+    bool may_block_;
+    std::function<void()> before_wait_;
+    std::size_t& bytes_read_;
+    std::vector<char> buffer_;
+    bool eof_ = false;
+    int error_ = 0;
+};
+
+// Consecutive records of the run and what became of them.
+struct Chunk {
+    std::vector<ListRecord> records;  // the first `count` are in use
+    std::size_t count = 0;
+    std::size_t first_index = 0;
+    std::string bytes;
+    std::vector<ListOutcome> outcomes;
+    bool done = false;
+};
+
+class Pipeline {
+  public:
+    Pipeline(const KnowledgeBase& kb, const Resolver& resolver, BatchOutput& output,
+             const RunOptions& options)
+        : kb_(kb),
+          resolver_(resolver),
+          output_(output),
+          index_(kb),
+          chunk_lists_(std::max<std::size_t>(options.chunk_lists, 1)) {
+        const unsigned jobs = options.jobs == 0 ? default_jobs() : options.jobs;
+        // One thread checks inline; with more, the calling thread reads and writes while
+        // `jobs` workers check.
+        if (jobs > 1) {
+            max_in_flight_ = std::size_t{jobs} * 4;
+            for (unsigned i = 0; i < jobs; ++i)
+                workers_.emplace_back([this] { work(); });
+        }
+        current_ = take_chunk();
+    }
+
+    ~Pipeline() {
+        {
+            const std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        work_ready_.notify_all();
+        for (std::thread& t : workers_)
+            t.join();
+    }
+
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+
+    // Takes the record (by swapping, so that buffers are reused) as the next of the run.
+    void add(ListRecord& record) {
+        Chunk& c = *current_;
+        if (c.records.size() <= c.count) c.records.emplace_back();
+        std::swap(c.records[c.count], record);
+        ++c.count;
+        if (c.count == chunk_lists_) submit();
+    }
+
+    // Checks and writes every record added so far, and flushes the output.
+    void finish_pending() {
+        submit();
+        write_done(true);
+        output_.flush();
+    }
+
+    std::size_t lists_written() const { return summary_.lists; }
+    RunSummary& summary() { return summary_; }
+
+  private:
+    std::unique_ptr<Chunk> take_chunk() {
+        std::unique_ptr<Chunk> c;
+        if (!spare_.empty()) {
+            c = std::move(spare_.back());
+            spare_.pop_back();
+        } else {
+            c = std::make_unique<Chunk>();
+        }
+        c->count = 0;
+        c->first_index = next_index_;
+        c->bytes.clear();
+        c->outcomes.clear();
+        c->done = false;
+        return c;
+    }
+
+    void submit() {
+        if (current_->count == 0) return;
+        next_index_ += current_->count;
+        if (workers_.empty()) {
+            process(*current_);
+            write(*current_);
+            current_->count = 0;
+            current_->first_index = next_index_;
+            current_->bytes.clear();
+            current_->outcomes.clear();
+            return;
+        }
+        {
+            const std::lock_guard lock(mutex_);
+            queue_.push_back(current_.get());
+            in_flight_.push_back(std::move(current_));
+        }
+        work_ready_.notify_one();
+        current_ = take_chunk();
+        write_done(false);
+        // Bounded memory: wait for the oldest chunk when too many are out.
+        while (in_flight_.size() >= max_in_flight_)
+            write_oldest();
+    }
+
+    // Writes finished chunks from the front, in order; with `all`, waits for every chunk.
+    void write_done(bool all) {
+        while (!in_flight_.empty()) {
+            {
+                const std::lock_guard lock(mutex_);
+                if (!all && !in_flight_.front()->done) return;
+            }
+            write_oldest();
+        }
+    }
+
+    void write_oldest() {
+        {
+            std::unique_lock lock(mutex_);
+            chunk_done_.wait(lock, [this] { return in_flight_.front()->done; });
+        }
+        std::unique_ptr<Chunk> c = std::move(in_flight_.front());
+        in_flight_.pop_front();
+        write(*c);
+        spare_.push_back(std::move(c));
+    }
+
+    void write(const Chunk& c) {
+        output_.write(c.bytes);
+        for (const ListOutcome& outcome : c.outcomes)
+            summary_.add(outcome);
+    }
+
+    void work() {
+        for (;;) {
+            Chunk* c = nullptr;
+            {
+                std::unique_lock lock(mutex_);
+                work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+                if (queue_.empty()) return;
+                c = queue_.front();
+                queue_.pop_front();
+            }
+            process(*c);
+            {
+                const std::lock_guard lock(mutex_);
+                c->done = true;
+            }
+            chunk_done_.notify_all();
+        }
+    }
+
+    // Resolves, checks and formats the chunk's lists. Runs on a worker thread.
+    void process(Chunk& c) const {
+        CheckReport report;
+        c.outcomes.resize(c.count);
+        for (std::size_t i = 0; i < c.count; ++i) {
+            ListRecord& record = c.records[i];
+            if (!detail::is_valid_utf8(record.id)) record.id = sanitize_utf8(record.id);
+            if (!detail::is_valid_utf8(record.file)) record.file = sanitize_utf8(record.file);
+            CheckedList list{c.first_index + i, record, nullptr};
+            if (record.error.empty()) {
+                report = check_names(kb_, resolver_, record.agents, &index_);
+                list.report = &report;
+            }
+            output_.format(c.bytes, list);
+            c.outcomes[i] = outcome_of(kb_, list);
+        }
+    }
+
+    const KnowledgeBase& kb_;
+    const Resolver& resolver_;
+    BatchOutput& output_;
+    const RuleIndex index_;
+    const std::size_t chunk_lists_;
+    std::size_t max_in_flight_ = 1;
+    std::size_t next_index_ = 0;
+    RunSummary summary_;
+
+    std::unique_ptr<Chunk> current_;
+    std::deque<std::unique_ptr<Chunk>> in_flight_;  // in input order; read by this thread only
+    std::vector<std::unique_ptr<Chunk>> spare_;
+
+    std::mutex mutex_;
+    std::condition_variable work_ready_;
+    std::condition_variable chunk_done_;
+    std::deque<Chunk*> queue_;  // chunks waiting for a worker
+    bool stopping_ = false;
+    std::vector<std::thread> workers_;
+};
+
+// An open input: standard input, or a file opened here.
+struct OpenInput {
+    int fd = -1;
+    bool owned = false;
+    bool regular = false;
+    std::size_t size = 0;
+
+    OpenInput() = default;
+    OpenInput(const OpenInput&) = delete;
+    OpenInput& operator=(const OpenInput&) = delete;
+    ~OpenInput() {
+        if (owned) ::close(fd);
+    }
+};
+
+// Opens `name`; an error message when it cannot be read.
+std::string open_input(const std::string& name, OpenInput& input) {
+    if (name == "-") {
+        input.fd = STDIN_FILENO;
+    } else {
+        input.fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+        if (input.fd < 0) return "cannot open " + name + ": " + std::strerror(errno);
+        input.owned = true;
+    }
+    struct stat st {};
+    if (::fstat(input.fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return name + " is a directory";
+        input.regular = S_ISREG(st.st_mode);
+        if (input.regular) input.size = static_cast<std::size_t>(st.st_size);
+    }
+    return {};
+}
+
+}  // namespace
+
+unsigned default_jobs() {
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+RunResult run_batch(const std::vector<std::string>& inputs, const KnowledgeBase& kb,
+                    const Resolver& resolver, BatchOutput& output, const RunOptions& options) {
+    using Clock = std::chrono::steady_clock;
+    RunResult result;
+    Progress progress;
+    const auto start = Clock::now();
+    auto last_report = start;
+
+    for (const std::string& name : inputs) {
+        struct stat st {};
+        if (name != "-" && ::stat(name.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            progress.bytes_total += static_cast<std::size_t>(st.st_size);
+        }
+    }
+
+    ReaderOptions reader_options = options.reader;
+    if (!reader_options.is_known_name) {
+        reader_options.is_known_name = [&resolver](std::string_view name) {
+            return resolver.resolve(name).agent.has_value();
+        };
+    }
+
+    Pipeline pipeline(kb, resolver, output, options);
+    ListRecord record;
+    std::size_t since_clock = 0;
+    for (const std::string& name : inputs) {
+        OpenInput input;
+        if (std::string error = open_input(name, input); !error.empty()) {
+            result.input_errors.push_back(std::move(error));
+            continue;
+        }
+        FdBuffer buffer(
+            input.fd, !input.regular, [&pipeline] { pipeline.finish_pending(); },
+            progress.bytes_read);
+        const std::string_view head = options.format ? std::string_view() : buffer.peek(4096);
+        const std::string display_name = name == "-" ? "stdin" : name;
+        const std::optional<InputFormat> format =
+            options.format ? options.format : detect_format(name == "-" ? "" : name, head);
+        if (!format) {
+            if (head.empty()) {
+                if (buffer.error() != 0) {
+                    result.input_errors.push_back("cannot read " + display_name + ": " +
+                                                  std::strerror(buffer.error()));
+                }
+                continue;  // an empty input holds no list
+            }
+            result.input_errors.push_back(display_name +
+                                          ": cannot tell the format (binary data?); use "
+                                          "--input-format");
+            continue;
+        }
+        std::istream in(&buffer);
+        const auto reader = open_reader(in, display_name, *format, reader_options);
+        while (reader->next(record)) {
+            pipeline.add(record);
+            if (options.progress && ++since_clock >= 256) {
+                since_clock = 0;
+                const auto now = Clock::now();
+                if (std::chrono::duration<double>(now - last_report).count() >=
+                    options.progress_interval) {
+                    last_report = now;
+                    progress.lists = pipeline.lists_written();
+                    progress.seconds = std::chrono::duration<double>(now - start).count();
+                    options.progress(progress);
+                }
+            }
+        }
+        if (buffer.error() != 0) {
+            result.input_errors.push_back("cannot read " + display_name + ": " +
+                                          std::strerror(buffer.error()));
+        }
+    }
+    pipeline.finish_pending();
+    result.summary = std::move(pipeline.summary());
+    output.finish(result.summary);
+    return result;
+}
+
+}  // namespace combocheck::batch
