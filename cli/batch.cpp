@@ -1,12 +1,13 @@
-// `combocheck batch FILE|DIR|-...`: check many lists from files, one JSON line per list, in order.
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <map>
-#include <streambuf>
+// `combocheck batch FILE|DIR|-...`: check many lists from files, one output record per list, in
+// input order, on every core.
+#include <unistd.h>
 
-#include "batch/reader.hpp"
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "batch/pipeline.hpp"
 #include "options.hpp"
 #include "report.hpp"
 
@@ -16,34 +17,14 @@ namespace {
 
 struct BatchOptions {
     std::vector<std::string> inputs;
+    std::string format = "jsonl";
     std::string input_format;  // empty: detect per input
     std::string id_column;
     std::string agent_column;
     std::string fail_on = "none";
-};
-
-// Serves bytes already read (to detect the format) and then the rest of a stream that cannot
-// seek back, such as standard input.
-class PrefixedBuffer : public std::streambuf {
-  public:
-    PrefixedBuffer(std::string prefix, std::streambuf* rest)
-        : prefix_(std::move(prefix)), rest_(rest) {
-        setg(prefix_.data(), prefix_.data(), prefix_.data() + prefix_.size());
-    }
-
-  protected:
-    int_type underflow() override {
-        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-        const std::streamsize n = rest_->sgetn(buffer_, sizeof buffer_);
-        if (n <= 0) return traits_type::eof();
-        setg(buffer_, buffer_, buffer_ + n);
-        return traits_type::to_int_type(*gptr());
-    }
-
-  private:
-    std::string prefix_;
-    std::streambuf* rest_;
-    char buffer_[65536];
+    unsigned jobs = 0;
+    bool include_inactive = false;
+    bool no_progress = false;
 };
 
 // Regular files of the inputs, directories walked in sorted order; "-" stays "-".
@@ -71,14 +52,40 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, b
     return files;
 }
 
-struct Summary {
-    std::size_t lists = 0;
-    std::size_t errors = 0;
-    std::map<Severity, std::size_t> by_severity;
-    std::map<std::string, std::size_t> unresolved;
-};
+// "1:05" or "2:03:07".
+std::string clock_text(double seconds) {
+    const auto s = static_cast<long long>(seconds + 0.5);
+    char text[32];
+    if (s >= 3600) {
+        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%lld:%02lld", s / 60, s % 60);
+    }
+    return text;
+}
 
-void print_summary(const Summary& s) {
+// One line on a terminal, redrawn in place: lists done, rate, and with known input sizes a
+// bar and the time left. Shown only once the run has taken a second.
+void draw_progress(const batch::Progress& p) {
+    if (p.seconds < 1) return;
+    const double rate = static_cast<double>(p.lists) / p.seconds;
+    std::string line = "\r" + std::to_string(p.lists) + " lists, " +
+                       std::to_string(static_cast<long long>(rate)) + "/s";
+    if (p.bytes_total > 0) {
+        const double done =
+            std::min(1.0, static_cast<double>(p.bytes_read) / static_cast<double>(p.bytes_total));
+        constexpr int kWidth = 24;
+        const int filled = static_cast<int>(done * kWidth);
+        line += "  [" + std::string(static_cast<std::size_t>(filled), '#') +
+                std::string(static_cast<std::size_t>(kWidth - filled), '.') + "] " +
+                std::to_string(static_cast<int>(done * 100)) + "%";
+        if (done > 0.01) line += "  about " + clock_text(p.seconds * (1 - done) / done) + " left";
+    }
+    line += "\x1b[K";
+    std::cerr << line << std::flush;
+}
+
+void print_summary(const batch::RunSummary& s, const KnowledgeBase& kb) {
     std::cerr << "combocheck batch: " << s.lists << " list(s) read, " << s.errors
               << " could not be read\n";
     for (auto it = s.by_severity.rbegin(); it != s.by_severity.rend(); ++it) {
@@ -88,6 +95,21 @@ void print_summary(const Summary& s) {
             std::cerr << "  highest finding " << to_string(it->first) << ": " << it->second << "\n";
         }
     }
+    if (!s.by_risk.empty()) {
+        std::map<RiskId, std::size_t> lists_by_risk;
+        for (const auto& [key, n] : s.by_risk)
+            lists_by_risk[key.first] += n;
+        std::vector<std::pair<std::size_t, RiskId>> ranked;
+        for (const auto& [risk, n] : lists_by_risk)
+            ranked.emplace_back(n, risk);
+        std::sort(ranked.begin(), ranked.end(), [&kb](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first
+                                      : kb.risk(a.second).id < kb.risk(b.second).id;
+        });
+        std::cerr << "  lists with a finding, by risk:\n";
+        for (const auto& [n, risk] : ranked)
+            std::cerr << "    " << n << "  " << kb.risk(risk).id << "\n";
+    }
     if (!s.unresolved.empty()) {
         std::vector<std::pair<std::size_t, std::string>> ranked;
         for (const auto& [name, n] : s.unresolved)
@@ -95,7 +117,9 @@ void print_summary(const Summary& s) {
         std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
             return a.first != b.first ? a.first > b.first : a.second < b.second;
         });
-        std::cerr << "  unrecognised names (not checked), most frequent first:\n";
+        std::cerr << "  unrecognised names (not checked), most frequent first";
+        if (ranked.size() > 20) std::cerr << " (20 of " << ranked.size() << ")";
+        std::cerr << ":\n";
         for (std::size_t i = 0; i < ranked.size() && i < 20; ++i) {
             std::cerr << "    " << ranked[i].first << "  " << ranked[i].second << "\n";
         }
@@ -108,16 +132,32 @@ void register_batch(CLI::App& app, Session& session) {
     auto o = std::make_shared<BatchOptions>();
     CLI::App* command = app.add_subcommand(
         "batch",
-        "Check many lists from files (text, CSV, TSV, JSON, JSON Lines); one JSON line "
-        "per list, in input order");
+        "Check many lists from files (text, CSV, TSV, JSON, JSON Lines, FHIR); one record per "
+        "list, in input order");
     command->add_option("inputs", o->inputs, "Files, directories, or - for standard input")
         ->required();
     command
+        ->add_option("-f,--format", o->format,
+                     "Output: jsonl (default, one JSON line per list), json, csv, text, html")
+        ->check(CLI::IsMember({"jsonl", "json", "csv", "text", "html"}));
+    command
         ->add_option("--input-format", o->input_format,
-                     "text_lines, text_lists, csv, tsv, json, jsonl (default: detected)")
-        ->check(CLI::IsMember({"text_lines", "text_lists", "csv", "tsv", "json", "jsonl"}));
+                     "text_lines, text_lists, csv, tsv, json, jsonl, fhir_bundle, fhir_ndjson "
+                     "(default: detected for each input)")
+        ->check(CLI::IsMember({"text_lines", "text_lists", "csv", "tsv", "json", "jsonl",
+                               "fhir_bundle", "fhir_ndjson"}));
     command->add_option("--id-column", o->id_column, "CSV/TSV column holding the list id");
     command->add_option("--agent-column", o->agent_column, "CSV/TSV column holding agent names");
+    command->add_flag("--include-inactive", o->include_inactive,
+                      "FHIR: keep stopped, cancelled, completed, not-taken and entered-in-error "
+                      "entries");
+    command
+        ->add_option("-j,--jobs", o->jobs,
+                     "Threads that check lists (default: one per core); output stays in input "
+                     "order")
+        ->check(CLI::Range(1u, 1024u));
+    command->add_flag("--no-progress", o->no_progress,
+                      "No progress line on a terminal (never shown otherwise)");
     command
         ->add_option("--fail-on", o->fail_on,
                      "Exit 1 when any list has a finding of this severity: minor, moderate, major, "
@@ -128,68 +168,38 @@ void register_batch(CLI::App& app, Session& session) {
         const KnowledgeBase& kb = session.knowledge();
         const Resolver& resolver = session.resolver();
         bool input_failed = false;
-        const Severity fail_on = parse_severity(o->fail_on).value_or(Severity::none);
-        bool failed = false;
-        Summary summary;
-        batch::ReaderOptions reader_options;
-        reader_options.id_column = o->id_column;
-        reader_options.agent_column = o->agent_column;
+        const std::vector<std::string> files = expand_inputs(o->inputs, input_failed);
 
-        for (const std::string& name : expand_inputs(o->inputs, input_failed)) {
-            std::ifstream file;
-            std::streambuf* source = std::cin.rdbuf();
-            if (name != "-") {
-                file.open(name, std::ios::binary);
-                if (!file) {
-                    std::cerr << "combocheck batch: cannot open " << name << "\n";
-                    input_failed = true;
-                    continue;
-                }
-                source = file.rdbuf();
-            }
-            // The first bytes decide the format; they are served again to the reader.
-            std::string head(4096, '\0');
-            head.resize(static_cast<std::size_t>(source->sgetn(head.data(), 4096)));
-            std::optional<batch::InputFormat> format =
-                o->input_format.empty() ? batch::detect_format(name == "-" ? "" : name, head)
-                                        : batch::parse_input_format(o->input_format);
-            if (!format) {
-                if (head.empty()) continue;  // an empty input holds no list
-                std::cerr << "combocheck batch: " << name
-                          << ": cannot tell the format (binary data?); use --input-format\n";
-                input_failed = true;
-                continue;
-            }
-            PrefixedBuffer buffer(head, source);
-            std::istream in(&buffer);
-            const auto reader =
-                batch::open_reader(in, name == "-" ? "stdin" : name, *format, reader_options);
-            batch::ListRecord record;
-            while (reader->next(record)) {
-                ++summary.lists;
-                const std::string id = sanitize_utf8(record.id);
-                if (!record.error.empty()) {
-                    ++summary.errors;
-                    write_json_error_line(std::cout, id, sanitize_utf8(record.file), record.line,
-                                          record.error);
-                } else {
-                    const CheckReport report = check_names(kb, resolver, record.agents);
-                    for (const Resolution& r : report.resolutions) {
-                        if (!r.agent) ++summary.unresolved[r.input];
-                    }
-                    ++summary.by_severity[report.result.max_severity];
-                    failed = failed ||
-                             (fail_on != Severity::none && report.result.max_severity >= fail_on);
-                    write_json_line(std::cout, kb, id, report);
-                }
-                // One record per line, flushed, so that a pipe (Hadoop Streaming, Spark pipe)
-                // sees each result as soon as it is made.
-                std::cout.flush();
+        batch::RunOptions options;
+        options.jobs = o->jobs;
+        if (!o->input_format.empty()) options.format = batch::parse_input_format(o->input_format);
+        options.reader.id_column = o->id_column;
+        options.reader.agent_column = o->agent_column;
+        options.reader.include_inactive = o->include_inactive;
+        const bool show_progress = !o->no_progress && isatty(STDERR_FILENO) == 1;
+        if (show_progress) options.progress = draw_progress;
+
+        std::ios::sync_with_stdio(false);
+        const auto output = batch::make_output(
+            batch::parse_output_format(o->format).value_or(batch::OutputFormat::jsonl), std::cout,
+            kb);
+        const batch::RunResult result = batch::run_batch(files, kb, resolver, *output, options);
+        std::cout.flush();
+        if (show_progress) std::cerr << "\r\x1b[K";
+        for (const std::string& error : result.input_errors) {
+            std::cerr << "combocheck batch: " << error << "\n";
+        }
+        print_summary(result.summary, kb);
+        // A CSV file has no place for the disclaimer (every other format carries it).
+        if (o->format == "csv") std::cerr << kDisclaimer << "\n";
+        if (!result.input_errors.empty()) input_failed = true;
+        if (input_failed) throw Exit{kExitUsage};
+        const Severity fail_on = parse_severity(o->fail_on).value_or(Severity::none);
+        if (fail_on != Severity::none) {
+            for (const auto& [severity, n] : result.summary.by_severity) {
+                if (severity >= fail_on && n > 0) throw Exit{kExitFindings};
             }
         }
-        print_summary(summary);
-        if (input_failed) throw Exit{kExitUsage};
-        if (failed) throw Exit{kExitFindings};
     });
 }
 
