@@ -11,10 +11,18 @@ using namespace detail;
 
 CheckReport check_names(const KnowledgeBase& kb, const Resolver& resolver,
                         const std::vector<std::string>& inputs, const RuleIndex* index) {
+    std::vector<Resolution> resolutions;
+    resolutions.reserve(inputs.size());
+    for (const std::string& input : inputs)
+        resolutions.push_back(resolver.resolve(input));
+    return check_resolutions(kb, std::move(resolutions), index);
+}
+
+CheckReport check_resolutions(const KnowledgeBase& kb, std::vector<Resolution> resolutions,
+                              const RuleIndex* index) {
     CheckReport report;
     std::vector<AgentId> agents;
-    for (const std::string& input : inputs) {
-        Resolution r = resolver.resolve(input);
+    for (Resolution& r : resolutions) {
         if (r.input.empty()) continue;  // blank lines carry no name
         if (r.agent) agents.push_back(*r.agent);
         report.resolutions.push_back(std::move(r));

@@ -30,6 +30,10 @@ struct CheckReport {
 // Resolves every input and checks the resolved agents (with `index`: see check_list).
 CheckReport check_names(const KnowledgeBase& kb, const Resolver& resolver,
                         const std::vector<std::string>& inputs, const RuleIndex* index = nullptr);
+// Checks names already resolved (a batch run resolves through a cache), in input order;
+// resolutions of blank input are left out, as check_names does.
+CheckReport check_resolutions(const KnowledgeBase& kb, std::vector<Resolution> resolutions,
+                              const RuleIndex* index = nullptr);
 
 struct TextOptions {
     bool colour = false;

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <streambuf>
 #include <thread>
+#include <unordered_map>
 
 #include "batch/detail/input.hpp"
 
@@ -101,6 +102,32 @@ class FdBuffer : public std::streambuf {
     std::vector<char> buffer_;
     bool eof_ = false;
     int error_ = 0;
+};
+
+// Names that did not resolve, remembered per thread with their suggestions: a suggestion
+// searches every name of the knowledge base, and a batch repeats the same misspellings over
+// and over. Names that resolve are cheap to resolve again and are not kept. Emptied when it
+// reaches its size limit (a few megabytes), so that memory stays bounded whatever the input.
+class UnresolvedCache {
+  public:
+    Resolution resolve(const Resolver& resolver, const std::string& input) {
+        if (resolver_ != &resolver) {
+            map_.clear();
+            resolver_ = &resolver;
+        }
+        if (const auto it = map_.find(input); it != map_.end()) return it->second;
+        Resolution r = resolver.resolve(input);
+        if (!r.agent) {
+            if (map_.size() >= kMaxNames) map_.clear();
+            map_.emplace(input, r);
+        }
+        return r;
+    }
+
+  private:
+    static constexpr std::size_t kMaxNames = 32768;
+    const Resolver* resolver_ = nullptr;
+    std::unordered_map<std::string, Resolution> map_;
 };
 
 // Consecutive records of the run and what became of them.
@@ -256,7 +283,9 @@ class Pipeline {
 
     // Resolves, checks and formats the chunk's lists. Runs on a worker thread.
     void process(Chunk& c) const {
+        thread_local UnresolvedCache unresolved;
         CheckReport report;
+        std::vector<Resolution> resolutions;
         c.outcomes.resize(c.count);
         for (std::size_t i = 0; i < c.count; ++i) {
             ListRecord& record = c.records[i];
@@ -264,7 +293,10 @@ class Pipeline {
             if (!detail::is_valid_utf8(record.file)) record.file = sanitize_utf8(record.file);
             CheckedList list{c.first_index + i, record, nullptr};
             if (record.error.empty()) {
-                report = check_names(kb_, resolver_, record.agents, &index_);
+                resolutions.clear();
+                for (const std::string& name : record.agents)
+                    resolutions.push_back(unresolved.resolve(resolver_, name));
+                report = check_resolutions(kb_, std::move(resolutions), &index_);
                 list.report = &report;
             }
             output_.format(c.bytes, list);
