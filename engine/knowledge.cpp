@@ -129,18 +129,26 @@ bool is_unicode_punctuation(char32_t c) {
 std::string normalize_name(std::string_view name) {
     std::string out;
     out.reserve(name.size());
+    const auto append_ascii = [&out](char a) {
+        if (a >= 'A' && a <= 'Z') {
+            out.push_back(static_cast<char>(a - 'A' + 'a'));
+        } else if ((a >= 'a' && a <= 'z') || (a >= '0' && a <= '9')) {
+            out.push_back(a);
+        }
+    };
     for (std::size_t i = 0; i < name.size();) {
+        // ASCII, by far the most common, needs no decoding.
+        if (static_cast<unsigned char>(name[i]) < 0x80) {
+            append_ascii(name[i]);
+            ++i;
+            continue;
+        }
         std::size_t length = 1;
         const char32_t c = decode_utf8(name, i, length);
         const std::string_view bytes = name.substr(i, length);
         i += length;
-        if (c < 0x80) {
-            const char a = static_cast<char>(c);
-            if (a >= 'A' && a <= 'Z') {
-                out.push_back(static_cast<char>(a - 'A' + 'a'));
-            } else if ((a >= 'a' && a <= 'z') || (a >= '0' && a <= '9')) {
-                out.push_back(a);
-            }
+        if (c < 0x80) {  // an overlong form of an ASCII character
+            append_ascii(static_cast<char>(c));
             continue;
         }
         char folded = 0;
@@ -161,6 +169,11 @@ std::string normalize_name(std::string_view name) {
 }
 
 std::string sanitize_utf8(std::string_view text) {
+    // Plain ASCII, the common case, is valid as it is.
+    if (std::all_of(text.begin(), text.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+        return std::string(text);
+    }
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
@@ -299,7 +312,10 @@ bool KnowledgeBase::is_member(AgentId agent, ClassId klass) const {
 }
 
 const NameEntry* KnowledgeBase::lookup_name(std::string_view normalized) const {
-    const auto it = names_.find(std::string(normalized));
+    // The index is keyed by std::string; a reused key spares an allocation per long name.
+    thread_local std::string key;
+    key.assign(normalized);
+    const auto it = names_.find(key);
     return it == names_.end() ? nullptr : &it->second;
 }
 

@@ -43,12 +43,15 @@ bool starts_dose_or_form(std::string_view word) {
     if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return true;
     }
-    std::string lower;
-    for (const char c : word)
-        lower.push_back(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    while (!lower.empty() && (lower.back() == '.' || lower.back() == ','))
-        lower.pop_back();
-    return std::find(kFormWords.begin(), kFormWords.end(), lower) != kFormWords.end();
+    while (!word.empty() && (word.back() == '.' || word.back() == ',')) {
+        word.remove_suffix(1);
+    }
+    const auto same_ignoring_case = [word](std::string_view form_word) {
+        return std::equal(
+            word.begin(), word.end(), form_word.begin(), form_word.end(),
+            [](char c, char lower) { return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) == lower; });
+    };
+    return std::any_of(kFormWords.begin(), kFormWords.end(), same_ignoring_case);
 }
 
 // Splits "rxnorm:36437" style codes; the scheme is case-insensitive.
@@ -61,7 +64,30 @@ bool is_code(std::string_view s, std::string_view scheme) {
     return true;
 }
 
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+constexpr std::size_t kMaxCounted = 0xFFFF;  // no ByteCounts bucket can overflow
+
 }  // namespace
+
+Resolver::Resolver(const KnowledgeBase& kb) : kb_(kb) {
+    for (const auto& [name, entry] : kb_.name_index()) {
+        if (entry.kind == NameKind::rxnorm || entry.kind == NameKind::atc) continue;
+        SuggestableName s{name, &entry, {}};
+        if (name.size() <= kMaxCounted) {
+            for (const char c : name)
+                ++s.counts[static_cast<unsigned char>(c) % s.counts.size()];
+        }
+        suggestable_.push_back(s);
+    }
+    const auto classes = kb_.classes();
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        class_by_key_[normalize_name(classes[i].id)] = i;
+        class_by_key_[normalize_name(classes[i].name)] = i;
+    }
+}
 
 Resolution Resolver::resolve(std::string_view raw) const {
     Resolution r;
@@ -71,27 +97,23 @@ Resolution Resolver::resolve(std::string_view raw) const {
         r.agent = e.agent;
         r.matched_kind = e.kind;
         r.matched = e.written;
-        r.detail = std::string(trim(detail));
+        r.detail = trim(detail);
     };
-    if (is_code(input, "rxnorm") || is_code(input, "atc")) {
-        if (const NameEntry* e = kb_.lookup_name(normalize_name(input))) accept(*e, {});
-    } else if (const NameEntry* e = kb_.lookup_name(normalize_name(input))) {
+    const std::string key = normalize_name(input);
+    // A code matches exactly or not at all.
+    const bool code = is_code(input, "rxnorm") || is_code(input, "atc");
+    if (const NameEntry* e = kb_.lookup_name(key)) {
         accept(*e, {});
-    } else {
+    } else if (!code) {
         // The longest run of leading words that names an agent, if the rest reads as dose or
-        // form text; "vitamin K antagonist" must not become "vitamin K".
-        std::vector<std::size_t> word_ends;
-        for (std::size_t i = 0; i < input.size(); ++i) {
-            if ((input[i] == ' ' || input[i] == '\t') && i > 0 && input[i - 1] != ' ' &&
-                input[i - 1] != '\t') {
-                word_ends.push_back(i);
-            }
-        }
-        for (auto it = word_ends.rbegin(); it != word_ends.rend(); ++it) {
-            const std::string_view rest = trim(input.substr(*it));
+        // form text; "vitamin K antagonist" must not become "vitamin K". Word ends are tried
+        // from the last to the first.
+        for (std::size_t end = input.size(); end-- > 1;) {
+            if (!is_blank(input[end]) || is_blank(input[end - 1])) continue;
+            const std::string_view rest = trim(input.substr(end));
             const std::string_view first_word = rest.substr(0, rest.find_first_of(" \t"));
             if (!starts_dose_or_form(first_word)) continue;
-            if (const NameEntry* e = kb_.lookup_name(normalize_name(input.substr(0, *it)))) {
+            if (const NameEntry* e = kb_.lookup_name(normalize_name(input.substr(0, end)))) {
                 accept(*e, rest);
                 break;
             }
@@ -107,14 +129,11 @@ Resolution Resolver::resolve(std::string_view raw) const {
         }
     }
     if (!r.agent && !input.empty()) {
-        r.suggestions = suggest(input);
-        const std::string key = normalize_name(input);
-        for (const Class& c : kb_.classes()) {
-            if (normalize_name(c.id) == key || normalize_name(c.name) == key) {
-                r.hint = "'" + r.input + "' is a class (" + c.name +
-                         "); name the agents themselves, e.g. with `combocheck explain " + c.id +
-                         "`";
-            }
+        r.suggestions = suggest_normalized(key, 3);
+        if (const auto it = class_by_key_.find(key); it != class_by_key_.end()) {
+            const Class& c = kb_.classes()[it->second];
+            r.hint = "'" + r.input + "' is a class (" + c.name +
+                     "); name the agents themselves, e.g. with `combocheck explain " + c.id + "`";
         }
         // Leading words that name an agent, followed by text that is not dose or form text
         // ("tramadol extended"): not resolved, but the best suggestion. Not when the input
@@ -135,7 +154,11 @@ Resolution Resolver::resolve(std::string_view raw) const {
 }
 
 std::vector<std::string> Resolver::suggest(std::string_view input, std::size_t limit) const {
-    const std::string key = normalize_name(input);
+    return suggest_normalized(normalize_name(input), limit);
+}
+
+std::vector<std::string> Resolver::suggest_normalized(std::string_view key,
+                                                      std::size_t limit) const {
     if (key.empty() || limit == 0) return {};
     // Allow about one edit in four characters, at least one and at most three.
     const std::size_t bound = std::clamp<std::size_t>(key.size() / 4, 1, 3);
@@ -145,10 +168,28 @@ std::vector<std::string> Resolver::suggest(std::string_view input, std::size_t l
         NameKind kind;
         std::string shown;
     };
+    // Each edit changes the byte counts by at most two (a transposition not at all), so names
+    // whose counts differ by more than twice the bound are too far without comparing them.
+    ByteCounts key_counts{};
+    for (const char c : key)
+        ++key_counts[static_cast<unsigned char>(c) % key_counts.size()];
+    const auto may_be_close = [&](const SuggestableName& s) {
+        const std::size_t length_difference =
+            s.key.size() > key.size() ? s.key.size() - key.size() : key.size() - s.key.size();
+        if (length_difference > bound) return false;
+        if (s.key.size() > kMaxCounted || key.size() > kMaxCounted) return true;
+        std::size_t difference = 0;
+        for (std::size_t b = 0; b < key_counts.size(); ++b) {
+            difference += key_counts[b] > s.counts[b] ? key_counts[b] - s.counts[b]
+                                                      : s.counts[b] - key_counts[b];
+        }
+        return difference <= 2 * bound;
+    };
     std::unordered_map<std::uint32_t, Candidate> best;
-    for (const auto& [name, entry] : kb_.name_index()) {
-        if (entry.kind == NameKind::rxnorm || entry.kind == NameKind::atc) continue;
-        std::size_t d = detail::edit_distance(key, name, bound);
+    for (const SuggestableName& s : suggestable_) {
+        const std::string_view name = s.key;
+        const NameEntry& entry = *s.entry;
+        std::size_t d = may_be_close(s) ? detail::edit_distance(key, name, bound) : bound + 1;
         // A typed prefix of a longer name ("sertra") is a good suggestion too.
         if (d > bound && key.size() >= 4 && name.compare(0, key.size(), key) == 0) d = bound;
         if (d > bound) continue;

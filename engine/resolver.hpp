@@ -2,9 +2,12 @@
 // to agents, keeps dose and form text, and suggests close names for what it cannot map.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "knowledge.hpp"
@@ -23,7 +26,7 @@ struct Resolution {
 
 class Resolver {
   public:
-    explicit Resolver(const KnowledgeBase& kb) : kb_(kb) {}
+    explicit Resolver(const KnowledgeBase& kb);
 
     Resolution resolve(std::string_view input) const;
 
@@ -31,7 +34,22 @@ class Resolver {
     std::vector<std::string> suggest(std::string_view input, std::size_t limit = 3) const;
 
   private:
+    // How often each byte value occurs, folded into 32 buckets: a cheap lower bound on the edit
+    // distance between two names, so that most names need no full comparison.
+    using ByteCounts = std::array<std::uint16_t, 32>;
+    // A name that suggestions may offer (not a code), in the order of the name index.
+    struct SuggestableName {
+        std::string_view key;  // normalised
+        const NameEntry* entry;
+        ByteCounts counts;
+    };
+
+    std::vector<std::string> suggest_normalized(std::string_view key, std::size_t limit) const;
+
     const KnowledgeBase& kb_;
+    std::vector<SuggestableName> suggestable_;
+    // Normalised class id or name -> the last class with it (index into kb_.classes()).
+    std::unordered_map<std::string, std::size_t> class_by_key_;
 };
 
 }  // namespace combocheck

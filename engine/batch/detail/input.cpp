@@ -1,31 +1,65 @@
 // Shared pieces of the batch readers: a bounded line source, UTF-8 checks, name splitting.
 #include "batch/detail/input.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace combocheck::batch::detail {
 
 LineSource::LineSource(std::istream& in, std::size_t max_line_bytes)
     : buf_(in.rdbuf()), max_(max_line_bytes) {}
 
 bool LineSource::next() {
-    using Traits = std::streambuf::traits_type;
-    if (buf_ == nullptr || Traits::eq_int_type(buf_->sgetc(), Traits::eof())) return false;
+    if (buf_ == nullptr) return false;
+    if (chunk_begin_ == chunk_end_ && !refill()) return false;
     text_.clear();
     too_long_ = false;
     ++number_;
     for (;;) {
-        const auto c = buf_->sbumpc();
-        if (Traits::eq_int_type(c, Traits::eof()) || c == '\n') break;
+        const char* begin = chunk_.data() + chunk_begin_;
+        const std::size_t available = chunk_end_ - chunk_begin_;
+        const auto* newline = static_cast<const char*>(std::memchr(begin, '\n', available));
+        const std::size_t length = newline != nullptr ? newline - begin : available;
         // One byte past the limit is kept so that a "\r" just past it is not counted.
-        if (text_.size() <= max_) {
-            text_.push_back(Traits::to_char_type(c));
-        } else {
-            too_long_ = true;
+        std::size_t kept = length;
+        if (text_.size() > max_) {
+            kept = 0;
+        } else if (length > max_ - text_.size()) {
+            kept = max_ - text_.size() + 1;
         }
+        if (kept < length) too_long_ = true;
+        text_.append(begin, kept);
+        chunk_begin_ += newline != nullptr ? length + 1 : length;
+        if (newline != nullptr || !refill()) break;
     }
     if (!text_.empty() && text_.back() == '\r') text_.pop_back();
     if (text_.size() > max_) too_long_ = true;
     if (too_long_) text_.clear();
     if (number_ == 1 && text_.starts_with("\xEF\xBB\xBF")) text_.erase(0, 3);
+    return true;
+}
+
+bool LineSource::refill() {
+    using Traits = std::streambuf::traits_type;
+    constexpr std::size_t kChunkBytes = std::size_t{1} << 16;
+    chunk_.resize(kChunkBytes);
+    chunk_begin_ = 0;
+    chunk_end_ = 0;
+    std::streamsize buffered = buf_->in_avail();
+    if (buffered <= 0) {
+        // Nothing buffered: wait for one byte, as reading byte by byte would; the stream then
+        // buffers what it can.
+        const auto c = buf_->sbumpc();
+        if (Traits::eq_int_type(c, Traits::eof())) return false;
+        chunk_[chunk_end_++] = Traits::to_char_type(c);
+        buffered = buf_->in_avail();
+    }
+    if (buffered > 0) {
+        const auto room = static_cast<std::streamsize>(chunk_.size() - chunk_end_);
+        const std::streamsize got =
+            buf_->sgetn(chunk_.data() + chunk_end_, std::min(buffered, room));
+        chunk_end_ += static_cast<std::size_t>(std::max<std::streamsize>(got, 0));
+    }
     return true;
 }
 

@@ -25,8 +25,18 @@ class LineSource {
     std::size_t max_line_bytes() const { return max_; }
 
   private:
+    // Moves what the stream has already buffered into chunk_; false at the end of the input.
+    bool refill();
+
     std::streambuf* buf_;
     std::size_t max_;
+    // Bytes taken from the stream but not yet returned: finding the end of a line in a block
+    // with memchr is much cheaper than taking one byte at a time. A block is never more than
+    // the stream has already buffered, so a streaming caller is not kept waiting for input past
+    // the line it sent.
+    std::vector<char> chunk_;
+    std::size_t chunk_begin_ = 0;
+    std::size_t chunk_end_ = 0;
     std::string text_;
     std::size_t number_ = 0;
     bool too_long_ = false;
