@@ -74,7 +74,15 @@ void read_list_text(std::string_view text, ListRecord& out) {
         out.error = "invalid UTF-8";
         return;
     }
-    rapidjson::Document doc;
+    // The tree and the parser's stack live in buffers on this stack frame: a list of a few
+    // names then needs no heap allocation (a larger one spills to the heap and is freed here).
+    using Pool = rapidjson::MemoryPoolAllocator<>;
+    char tree_buffer[8192];
+    char stack_buffer[2048];
+    Pool tree_allocator(tree_buffer, sizeof tree_buffer);
+    Pool stack_allocator(stack_buffer, sizeof stack_buffer);
+    rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool> doc(&tree_allocator, 1024,
+                                                                  &stack_allocator);
     doc.Parse(text.data(), text.size());
     if (doc.HasParseError()) {
         out.error =
@@ -93,7 +101,12 @@ class JsonLinesReader final : public ListReader {
         while (lines_.next()) {
             if (!lines_.too_long() && is_blank(lines_.text())) continue;
             ++records_;
-            out = ListRecord{std::to_string(records_), {}, file_, lines_.number(), {}};
+            // Fields are reset rather than the record rebuilt, so that its buffers are reused.
+            out.id = std::to_string(records_);
+            out.agents.clear();
+            out.file = file_;
+            out.line = lines_.number();
+            out.error.clear();
             if (lines_.too_long()) {
                 out.error = too_long_message(lines_.max_line_bytes());
             } else {
