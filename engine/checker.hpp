@@ -63,7 +63,9 @@ struct CheckResult {
 class RuleIndex {
   public:
     // A rule an agent can take part in. For a combination rule, `items` has bit k set when the
-    // agent can match item k (items past 63 are always set); for other rules it is all ones.
+    // agent can match item k (items past 63 are always set). For a duplication rule, bit k is
+    // set when the agent belongs to class k (every bit when it belongs to a class past 63). For
+    // other rules it is all ones.
     struct Entry {
         RuleId rule{};
         std::uint64_t items = 0;
@@ -73,9 +75,22 @@ class RuleIndex {
     std::span<const Entry> rules_of(AgentId agent) const {
         return rules_[static_cast<std::size_t>(agent)];
     }
+    // The rule's place when all rules are sorted by id: findings are ordered by rule id, and
+    // comparing places is cheaper than comparing the strings.
+    std::uint32_t rank_of(RuleId rule) const { return ranks_[index_of(rule)]; }
+    // The class chain from one of the agent's own classes up to `klass`, as a finding's
+    // contribution shows it (the shortest); null when the agent is not a member of `klass`.
+    const std::vector<ClassId>* class_path(AgentId agent, ClassId klass) const;
 
   private:
-    std::vector<std::vector<Entry>> rules_;  // by agent, by ascending rule
+    struct ClassPath {
+        ClassId klass{};
+        std::vector<ClassId> via;
+    };
+
+    std::vector<std::vector<Entry>> rules_;            // by agent, by ascending rule
+    std::vector<std::uint32_t> ranks_;                 // by rule
+    std::vector<std::vector<ClassPath>> class_paths_;  // by agent, by ascending class
 };
 
 // Checks a list. Order and repetition of `agents` do not change the result. With `index`, only

@@ -54,6 +54,32 @@ TEST(RuleIndex, EveryAgentTakesPartInTheRulesThatNameIt) {
     EXPECT_GT(with_rules, kb.agents().size() * 3 / 4);
 }
 
+TEST(RuleIndex, RanksFollowRuleIds) {
+    const KnowledgeBase& kb = load_embedded_knowledge();
+    const RuleIndex index(kb);
+    for (std::uint32_t a = 0; a < kb.rules().size(); ++a) {
+        for (std::uint32_t b = 0; b < kb.rules().size(); ++b) {
+            EXPECT_EQ(index.rank_of(RuleId{a}) < index.rank_of(RuleId{b}),
+                      kb.rules()[a].id < kb.rules()[b].id);
+        }
+    }
+}
+
+TEST(RuleIndex, ClassPathsExistExactlyForMembers) {
+    const KnowledgeBase& kb = load_embedded_knowledge();
+    const RuleIndex index(kb);
+    for (std::uint32_t a = 0; a < kb.agents().size(); ++a) {
+        for (std::uint32_t c = 0; c < kb.classes().size(); ++c) {
+            const std::vector<ClassId>* path = index.class_path(AgentId{a}, ClassId{c});
+            ASSERT_EQ(path != nullptr, kb.is_member(AgentId{a}, ClassId{c}));
+            if (path == nullptr) continue;
+            // From one of the agent's own classes up to the class.
+            ASSERT_FALSE(path->empty());
+            EXPECT_EQ(path->back(), ClassId{c});
+        }
+    }
+}
+
 TEST(RuleIndex, IndexedChecksFindExactlyWhatFullChecksFind) {
     const KnowledgeBase& kb = load_embedded_knowledge();
     const RuleIndex index(kb);
