@@ -695,7 +695,7 @@ std::string path_text(const KnowledgeBase& kb, const Contribution& c) {
     return out;
 }
 
-FindingText describe(const KnowledgeBase& kb, const Finding& finding) {
+FindingText describe(const KnowledgeBase& kb, const Finding& finding, bool with_mechanism) {
     const Rule& rule = kb.rule(finding.rule);
     FindingText text{rule.title, rule.explanation, rule.advice, {}};
     std::vector<AgentId> perpetrators, victims, raising, lowering;
@@ -704,6 +704,7 @@ FindingText describe(const KnowledgeBase& kb, const Finding& finding) {
         if (c.role == Role::victim) victims.push_back(c.agent);
         if (c.role == Role::raising) raising.push_back(c.agent);
         if (c.role == Role::lowering) lowering.push_back(c.agent);
+        if (!with_mechanism) continue;
         if (!text.mechanism.empty()) text.mechanism += "\n";
         text.mechanism += path_text(kb, c) + " -> " + rule.id;
     }

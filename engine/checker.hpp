@@ -111,7 +111,8 @@ struct FindingText {
     std::string advice;
     std::string mechanism;  // one line per contribution: the path through the graph
 };
-FindingText describe(const KnowledgeBase& kb, const Finding& finding);
+// Without `with_mechanism`, `mechanism` is left empty (for writers that build it themselves).
+FindingText describe(const KnowledgeBase& kb, const Finding& finding, bool with_mechanism = true);
 
 // "sertraline -[ssri]-> SERT inhibition -> serotonin (+3)"
 std::string path_text(const KnowledgeBase& kb, const Contribution& c);

@@ -379,11 +379,51 @@ class Fragments {
     std::vector<std::string> sources_;
 };
 
+// The path text of contributions, remembered per thread: the same agent reaches the same effect
+// in many lists. Bounded: emptied when it reaches its size limit.
+class PathCache {
+  public:
+    // Appends the path of `c` to `out`.
+    void append(std::string& out, const KnowledgeBase& kb, const Contribution& c) {
+        if (kb_ != &kb) {
+            map_.clear();
+            kb_ = &kb;
+        }
+        // Every field path_text() reads.
+        key_.clear();
+        put(c.agent);
+        put(c.effect);
+        put(c.exposure_scale);
+        for (const ClassId k : c.via)
+            put(k);
+        if (const auto it = map_.find(key_); it != map_.end()) {
+            out += it->second;
+            return;
+        }
+        if (map_.size() >= kMaxPaths) map_.clear();
+        out += map_.emplace(key_, path_text(kb, c)).first->second;
+    }
+
+  private:
+    static constexpr std::size_t kMaxPaths = 65536;
+
+    template <typename T>
+    void put(const T& value) {
+        key_.append(reinterpret_cast<const char*>(&value), sizeof value);
+    }
+
+    const KnowledgeBase* kb_ = nullptr;
+    std::unordered_map<std::string, std::string> map_;
+    std::string key_;
+};
+
 // One finding, with the members and order of finding() above.
 void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
+    thread_local PathCache paths;
     Fragments& fragments = Fragments::of(kb);
     const Rule& rule = kb.rule(f.rule);
-    const FindingText text = describe(kb, f);
+    const FindingText text = describe(kb, f, /*with_mechanism=*/false);
+    std::string mechanism;  // the paths again, one per line, as describe() would make it
     out += '{';
     append_member(out, "rule", rule.id);
     out += ',';
@@ -436,12 +476,17 @@ void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f)
             out += ",\"exposure_scale\":";
             append_double(out, c.exposure_scale);
         }
+        if (!mechanism.empty()) mechanism += '\n';
+        const std::size_t start = mechanism.size();
+        paths.append(mechanism, kb, c);
+        mechanism += " -> ";
+        mechanism += rule.id;
         out += ',';
-        append_member(out, "path", path_text(kb, c) + " -> " + rule.id);
+        append_member(out, "path", std::string_view(mechanism).substr(start));
         out += '}';
     }
     out += "],";
-    append_member(out, "mechanism", text.mechanism);
+    append_member(out, "mechanism", mechanism);
     out += ',';
     append_member(out, "explanation", text.explanation);
     out += ',';
