@@ -89,7 +89,7 @@ Resolver::Resolver(const KnowledgeBase& kb) : kb_(kb) {
     }
 }
 
-Resolution Resolver::resolve(std::string_view raw) const {
+Resolution Resolver::resolve(std::string_view raw, bool with_suggestions) const {
     Resolution r;
     r.input = sanitize_utf8(trim(raw));
     const std::string_view input = r.input;
@@ -128,7 +128,7 @@ Resolution Resolver::resolve(std::string_view raw) const {
             }
         }
     }
-    if (!r.agent && !input.empty()) {
+    if (!r.agent && !input.empty() && with_suggestions) {
         r.suggestions = suggest_normalized(key, 3);
         if (const auto it = class_by_key_.find(key); it != class_by_key_.end()) {
             const Class& c = kb_.classes()[it->second];

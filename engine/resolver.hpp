@@ -28,7 +28,9 @@ class Resolver {
   public:
     explicit Resolver(const KnowledgeBase& kb);
 
-    Resolution resolve(std::string_view input) const;
+    // Without `with_suggestions`, an unresolved input gets no suggestions and no hint (they
+    // search every name); a batch run asks for them once per distinct unresolved name.
+    Resolution resolve(std::string_view input, bool with_suggestions = true) const;
 
     // Close names for an unresolvable input, best first (at most `limit`).
     std::vector<std::string> suggest(std::string_view input, std::size_t limit = 3) const;

@@ -104,24 +104,22 @@ class FdBuffer : public std::streambuf {
     int error_ = 0;
 };
 
-// Names that did not resolve, remembered per thread with their suggestions: a suggestion
-// searches every name of the knowledge base, and a batch repeats the same misspellings over
-// and over. Names that resolve are cheap to resolve again and are not kept. Emptied when it
-// reaches its size limit (a few megabytes), so that memory stays bounded whatever the input.
+// Names that did not resolve, remembered per thread with their suggestions and hints: those
+// search every name of the knowledge base, and a batch repeats the same misspellings over and
+// over. Names that resolve are cheap to resolve again and are not kept. Emptied when it reaches
+// its size limit (a few megabytes), so that memory stays bounded whatever the input.
 class UnresolvedCache {
   public:
     Resolution resolve(const Resolver& resolver, const std::string& input) {
+        Resolution r = resolver.resolve(input, /*with_suggestions=*/false);
+        if (r.agent || r.input.empty()) return r;
         if (resolver_ != &resolver) {
             map_.clear();
             resolver_ = &resolver;
         }
         if (const auto it = map_.find(input); it != map_.end()) return it->second;
-        Resolution r = resolver.resolve(input);
-        if (!r.agent) {
-            if (map_.size() >= kMaxNames) map_.clear();
-            map_.emplace(input, r);
-        }
-        return r;
+        if (map_.size() >= kMaxNames) map_.clear();
+        return map_.emplace(input, resolver.resolve(input)).first->second;
     }
 
   private:
