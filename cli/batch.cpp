@@ -123,6 +123,10 @@ void print_summary(const batch::RunSummary& s, const KnowledgeBase& kb) {
         for (std::size_t i = 0; i < ranked.size() && i < 20; ++i) {
             std::cerr << "    " << ranked[i].first << "  " << ranked[i].second << "\n";
         }
+        if (s.untallied > 0) {
+            std::cerr << "    (" << s.untallied << " more, of names past the first "
+                      << batch::RunSummary::kMaxTalliedNames << " distinct ones)\n";
+        }
     }
 }
 

@@ -178,6 +178,8 @@ std::string json_summary(const KnowledgeBase& kb, const RunSummary& summary) {
         w.EndObject();
     }
     w.EndArray();
+    json_string(w, "unresolved_untallied");
+    w.Uint64(summary.untallied);
     w.EndObject();
     return {buffer.GetString(), buffer.GetSize()};
 }
@@ -727,8 +729,15 @@ void RunSummary::add(const ListOutcome& outcome) {
     ++by_severity[outcome.max_severity];
     for (const auto& risk : outcome.risks)
         ++by_risk[risk];
-    for (const std::string& name : outcome.unresolved)
-        ++unresolved[name];
+    for (const std::string& name : outcome.unresolved) {
+        if (const auto it = unresolved.find(name); it != unresolved.end()) {
+            ++it->second;
+        } else if (unresolved.size() < kMaxTalliedNames) {
+            unresolved.emplace(name, 1);
+        } else {
+            ++untallied;
+        }
+    }
 }
 
 BatchOutput::~BatchOutput() = default;

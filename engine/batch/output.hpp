@@ -85,7 +85,11 @@ struct RunSummary {
     std::map<Severity, std::size_t> by_severity;  // lists read, by their highest severity
     // Lists with at least one finding on a risk, by risk and by the highest severity on it.
     std::map<std::pair<RiskId, Severity>, std::size_t> by_risk;
-    std::map<std::string, std::size_t> unresolved;  // unrecognised names, with how many times
+    // Unrecognised names, with how many times. At most kMaxTalliedNames distinct names are
+    // tallied, so that memory stays bounded; later new names are counted in `untallied`.
+    std::map<std::string, std::size_t> unresolved;
+    std::size_t untallied = 0;
+    static constexpr std::size_t kMaxTalliedNames = 10000;
 
     void add(const ListOutcome& outcome);
 };
