@@ -164,8 +164,8 @@ void register_batch(CLI::App& app, Session& session) {
                       "No progress line on a terminal (never shown otherwise)");
     command
         ->add_option("--fail-on", o->fail_on,
-                     "Exit 1 when any list has a finding of this severity: minor, moderate, major, "
-                     "contraindicated, none (default)")
+                     "Exit 1 when any list has a finding at or above this severity: minor, "
+                     "moderate, major, contraindicated, none (default)")
         ->check(CLI::IsMember({"minor", "moderate", "major", "contraindicated", "none"}));
 
     command->callback([o, &session] {
