@@ -62,6 +62,19 @@ void effect(Writer& w, const KnowledgeBase& kb, const Effect& e) {
 }
 
 template <typename Writer>
+void reference(Writer& w, const Source& s) {
+    w.StartObject();
+    key_string(w, "id", s.id);
+    key_string(w, "kind", to_string(s.kind));
+    key_string(w, "title", s.title);
+    key_string(w, "publisher", s.publisher);
+    string(w, "year");
+    w.Int(s.year);
+    if (!s.url.empty()) key_string(w, "url", s.url);
+    w.EndObject();
+}
+
+template <typename Writer>
 void finding(Writer& w, const KnowledgeBase& kb, const Finding& f) {
     const Rule& rule = kb.rule(f.rule);
     const FindingText text = describe(kb, f);
@@ -114,16 +127,7 @@ void finding(Writer& w, const KnowledgeBase& kb, const Finding& f) {
     string(w, "references");
     w.StartArray();
     for (const SourceId id : detail::finding_sources(kb, f)) {
-        const Source& s = kb.source(id);
-        w.StartObject();
-        key_string(w, "id", s.id);
-        key_string(w, "kind", to_string(s.kind));
-        key_string(w, "title", s.title);
-        key_string(w, "publisher", s.publisher);
-        string(w, "year");
-        w.Int(s.year);
-        if (!s.url.empty()) key_string(w, "url", s.url);
-        w.EndObject();
+        reference(w, kb.source(id));
     }
     w.EndArray();
     w.EndObject();
@@ -350,18 +354,7 @@ class Fragments {
     const std::string& source(SourceId id) {
         std::string& json = sources_[static_cast<std::size_t>(id)];
         if (json.empty()) {
-            write(json, [&](auto& w) {
-                const Source& s = kb_->source(id);
-                w.StartObject();
-                key_string(w, "id", s.id);
-                key_string(w, "kind", to_string(s.kind));
-                key_string(w, "title", s.title);
-                key_string(w, "publisher", s.publisher);
-                string(w, "year");
-                w.Int(s.year);
-                if (!s.url.empty()) key_string(w, "url", s.url);
-                w.EndObject();
-            });
+            write(json, [&](auto& w) { reference(w, kb_->source(id)); });
         }
         return json;
     }
