@@ -11,15 +11,6 @@
 namespace combocheck::batch::detail {
 namespace {
 
-std::string_view type_name(const rapidjson::Value& v) {
-    if (v.IsNull()) return "null";
-    if (v.IsBool()) return "a boolean";
-    if (v.IsNumber()) return "a number";
-    if (v.IsString()) return "a string";
-    if (v.IsArray()) return "an array";
-    return "an object";
-}
-
 // Fills out.id (unless `id` is set already), out.agents, or out.error from one JSON list.
 void read_list(const rapidjson::Value& v, ListRecord& out) {
     const rapidjson::Value* agents = &v;
@@ -32,7 +23,7 @@ void read_list(const rapidjson::Value& v, ListRecord& out) {
             } else if (id->value.IsInt64()) {
                 out.id = std::to_string(id->value.GetInt64());
             } else {
-                out.error = "\"id\" is " + std::string(type_name(id->value)) +
+                out.error = "\"id\" is " + std::string(json_type_name(id->value)) +
                             ", not a string or a whole number";
                 return;
             }
@@ -44,20 +35,20 @@ void read_list(const rapidjson::Value& v, ListRecord& out) {
         }
         agents = &found->value;
     } else if (!v.IsArray()) {
-        out.error = "a list is " + std::string(type_name(v)) +
+        out.error = "a list is " + std::string(json_type_name(v)) +
                     ", not an array of names or an object with \"agents\"";
         return;
     }
     if (!agents->IsArray()) {
-        out.error = "\"agents\" is " + std::string(type_name(*agents)) + ", not an array";
+        out.error = "\"agents\" is " + std::string(json_type_name(*agents)) + ", not an array";
         return;
     }
     std::size_t index = 0;
     for (const auto& agent : agents->GetArray()) {
         ++index;
         if (!agent.IsString()) {
-            out.error = "agent " + std::to_string(index) + " is " + std::string(type_name(agent)) +
-                        ", not a string";
+            out.error = "agent " + std::to_string(index) + " is " +
+                        std::string(json_type_name(agent)) + ", not a string";
             out.agents.clear();
             return;
         }

@@ -74,15 +74,6 @@ std::string_view string_member(const Value& object, const char* key) {
     return trim({value->GetString(), value->GetStringLength()});
 }
 
-std::string_view type_name(const Value& v) {
-    if (v.IsNull()) return "null";
-    if (v.IsBool()) return "a boolean";
-    if (v.IsNumber()) return "a number";
-    if (v.IsString()) return "a string";
-    if (v.IsArray()) return "an array";
-    return "an object";
-}
-
 // A name that says what is missing, in brackets so that no knowledge base knows it: the
 // medication is reported unresolved instead of being dropped.
 std::string unreadable(std::string_view what, std::string_view problem) {
@@ -284,7 +275,7 @@ void FhirLists::add_entry(const Value& entry, const ResourcePlace& place, Bundle
 void FhirLists::read_resource(const Value& resource, const ResourcePlace& place, bool in_bundle) {
     if (!resource.IsObject()) {
         add_error(place.line, {},
-                  "a resource is " + std::string(type_name(resource)) + ", not a JSON object");
+                  "a resource is " + std::string(json_type_name(resource)) + ", not a JSON object");
         return;
     }
     const auto type = string_member(resource, "resourceType");

@@ -100,6 +100,15 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
+std::string_view json_type_name(const rapidjson::Value& v) {
+    if (v.IsNull()) return "null";
+    if (v.IsBool()) return "a boolean";
+    if (v.IsNumber()) return "a number";
+    if (v.IsString()) return "a string";
+    if (v.IsArray()) return "an array";
+    return "an object";
+}
+
 std::string_view trim(std::string_view text) {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) return {};

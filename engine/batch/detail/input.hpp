@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "batch/reader.hpp"
 
 namespace combocheck::batch::detail {
@@ -43,6 +45,8 @@ class LineSource {
 };
 
 bool is_valid_utf8(std::string_view text);
+// "null", "a boolean", "a number", "a string", "an array", "an object": for error messages.
+std::string_view json_type_name(const rapidjson::Value& v);
 std::string_view trim(std::string_view text);
 bool is_blank(std::string_view text);
 // Blank, or '#' as its first non-blank character.
