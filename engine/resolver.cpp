@@ -72,21 +72,24 @@ constexpr std::size_t kMaxCounted = 0xFFFF;  // no ByteCounts bucket can overflo
 
 }  // namespace
 
-Resolver::Resolver(const KnowledgeBase& kb) : kb_(kb) {
-    for (const auto& [name, entry] : kb_.name_index()) {
-        if (entry.kind == NameKind::rxnorm || entry.kind == NameKind::atc) continue;
-        SuggestableName s{name, &entry, {}};
-        if (name.size() <= kMaxCounted) {
-            for (const char c : name)
-                ++s.counts[static_cast<unsigned char>(c) % s.counts.size()];
+const Resolver::SuggestionTables& Resolver::tables() const {
+    std::call_once(tables_built_, [this] {
+        for (const auto& [name, entry] : kb_.name_index()) {
+            if (entry.kind == NameKind::rxnorm || entry.kind == NameKind::atc) continue;
+            SuggestableName s{name, &entry, {}};
+            if (name.size() <= kMaxCounted) {
+                for (const char c : name)
+                    ++s.counts[static_cast<unsigned char>(c) % s.counts.size()];
+            }
+            tables_.names.push_back(s);
         }
-        suggestable_.push_back(s);
-    }
-    const auto classes = kb_.classes();
-    for (std::size_t i = 0; i < classes.size(); ++i) {
-        class_by_key_[normalize_name(classes[i].id)] = i;
-        class_by_key_[normalize_name(classes[i].name)] = i;
-    }
+        const auto classes = kb_.classes();
+        for (std::size_t i = 0; i < classes.size(); ++i) {
+            tables_.class_by_key[normalize_name(classes[i].id)] = i;
+            tables_.class_by_key[normalize_name(classes[i].name)] = i;
+        }
+    });
+    return tables_;
 }
 
 Resolution Resolver::resolve(std::string_view raw, bool with_suggestions) const {
@@ -130,7 +133,8 @@ Resolution Resolver::resolve(std::string_view raw, bool with_suggestions) const 
     }
     if (!r.agent && !input.empty() && with_suggestions) {
         r.suggestions = suggest_normalized(key, 3);
-        if (const auto it = class_by_key_.find(key); it != class_by_key_.end()) {
+        const auto& classes = tables().class_by_key;
+        if (const auto it = classes.find(key); it != classes.end()) {
             const Class& c = kb_.classes()[it->second];
             r.hint = "'" + r.input + "' is a class (" + c.name +
                      "); name the agents themselves, e.g. with `combocheck explain " + c.id + "`";
@@ -186,7 +190,7 @@ std::vector<std::string> Resolver::suggest_normalized(std::string_view key,
         return difference <= 2 * bound;
     };
     std::unordered_map<std::uint32_t, Candidate> best;
-    for (const SuggestableName& s : suggestable_) {
+    for (const SuggestableName& s : tables().names) {
         const std::string_view name = s.key;
         const NameEntry& entry = *s.entry;
         std::size_t d = may_be_close(s) ? detail::edit_distance(key, name, bound) : bound + 1;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +27,7 @@ struct Resolution {
 
 class Resolver {
   public:
-    explicit Resolver(const KnowledgeBase& kb);
+    explicit Resolver(const KnowledgeBase& kb) : kb_(kb) {}
 
     // Without `with_suggestions`, an unresolved input gets no suggestions and no hint (they
     // search every name); a batch run asks for them once per distinct unresolved name.
@@ -46,12 +47,20 @@ class Resolver {
         ByteCounts counts;
     };
 
+    // What only unresolved names need, built on the first one: a check whose names all
+    // resolve does not pay for it.
+    struct SuggestionTables {
+        std::vector<SuggestableName> names;
+        // Normalised class id or name -> the last class with it (index into kb_.classes()).
+        std::unordered_map<std::string, std::size_t> class_by_key;
+    };
+    const SuggestionTables& tables() const;
+
     std::vector<std::string> suggest_normalized(std::string_view key, std::size_t limit) const;
 
     const KnowledgeBase& kb_;
-    std::vector<SuggestableName> suggestable_;
-    // Normalised class id or name -> the last class with it (index into kb_.classes()).
-    std::unordered_map<std::string, std::size_t> class_by_key_;
+    mutable std::once_flag tables_built_;
+    mutable SuggestionTables tables_;
 };
 
 }  // namespace combocheck
