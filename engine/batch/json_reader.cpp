@@ -3,7 +3,11 @@
 // bounded by one list.
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
+#include <cstdint>
+#include <string>
 #include <utility>
 
 #include "batch/detail/input.hpp"
@@ -11,76 +15,175 @@
 namespace combocheck::batch::detail {
 namespace {
 
-// Fills out.id (unless `id` is set already), out.agents, or out.error from one JSON list.
-void read_list(const rapidjson::Value& v, ListRecord& out) {
-    const rapidjson::Value* agents = &v;
-    if (v.IsObject()) {
-        if (const auto id = v.FindMember("id"); id != v.MemberEnd()) {
-            if (id->value.IsString()) {
-                out.id.assign(id->value.GetString(), id->value.GetStringLength());
-            } else if (id->value.IsUint64()) {
-                out.id = std::to_string(id->value.GetUint64());
-            } else if (id->value.IsInt64()) {
-                out.id = std::to_string(id->value.GetInt64());
-            } else {
-                out.error = "\"id\" is " + std::string(json_type_name(id->value)) +
-                            ", not a string or a whole number";
-                return;
+// "null", "a boolean", ... as json_type_name() says them, for SAX events.
+constexpr std::string_view kNull = "null", kBoolean = "a boolean", kNumber = "a number",
+                           kString = "a string", kArray = "an array", kObject = "an object";
+
+// Reads one list from the parser's events, without building a tree: an object
+// `{"id": ..., "agents": [...]}` (other members ignored; of a repeated member the first counts)
+// or a bare array of names. What is wrong is judged by finish(), after the whole text has
+// parsed, in the order of its checks.
+class ListHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ListHandler> {
+  public:
+    explicit ListHandler(ListRecord& out) : out_(out) {}
+
+    bool Null() { return scalar(kNull); }
+    bool Bool(bool) { return scalar(kBoolean); }
+    bool Int(int i) { return whole(std::to_string(i)); }
+    bool Uint(unsigned u) { return whole(std::to_string(u)); }
+    bool Int64(std::int64_t i) { return whole(std::to_string(i)); }
+    bool Uint64(std::uint64_t u) { return whole(std::to_string(u)); }
+    bool Double(double) { return scalar(kNumber); }
+    bool String(const char* s, rapidjson::SizeType length, bool) {
+        const std::string_view text(s, length);
+        if (depth_ == 1 && member_ == Member::id) {
+            id_.assign(text);
+            id_type_ = kString;
+            member_ = Member::none;
+        } else if (in_agents()) {
+            ++index_;
+            const std::string_view name = trim(text);
+            if (bad_index_ == 0 && !name.empty()) out_.agents.emplace_back(name);
+        } else {
+            return scalar(kString);
+        }
+        return true;
+    }
+    bool StartObject() { return open(kObject); }
+    bool Key(const char* s, rapidjson::SizeType length, bool) {
+        if (depth_ == 1 && top_ == kObject) {
+            const std::string_view key(s, length);
+            member_ = Member::skip;
+            if (key == "id" && !seen_id_) {
+                member_ = Member::id;
+                seen_id_ = true;
+            } else if (key == "agents" && !seen_agents_) {
+                member_ = Member::agents;
+                seen_agents_ = true;
             }
         }
-        const auto found = v.FindMember("agents");
-        if (found == v.MemberEnd()) {
-            out.error = "no \"agents\"";
-            return;
-        }
-        agents = &found->value;
-    } else if (!v.IsArray()) {
-        out.error = "a list is " + std::string(json_type_name(v)) +
-                    ", not an array of names or an object with \"agents\"";
-        return;
+        return true;
     }
-    if (!agents->IsArray()) {
-        out.error = "\"agents\" is " + std::string(json_type_name(*agents)) + ", not an array";
-        return;
-    }
-    std::size_t index = 0;
-    for (const auto& agent : agents->GetArray()) {
-        ++index;
-        if (!agent.IsString()) {
-            out.error = "agent " + std::to_string(index) + " is " +
-                        std::string(json_type_name(agent)) + ", not a string";
-            out.agents.clear();
-            return;
-        }
-        const auto name = trim({agent.GetString(), agent.GetStringLength()});
-        if (!name.empty()) out.agents.emplace_back(name);
-    }
-    if (out.agents.empty()) out.error = "empty list";
-}
+    bool EndObject(rapidjson::SizeType) { return close(); }
+    bool StartArray() { return open(kArray); }
+    bool EndArray(rapidjson::SizeType) { return close(); }
 
-// Parses one complete JSON text (a line, or one element) into `out`. Encoding is checked here
-// rather than by RapidJSON so that a bad byte spoils only its own record.
-void read_list_text(std::string_view text, ListRecord& out) {
+    // Fills out.id (unless `keep_id`), out.agents, or out.error, as a tree would be read.
+    void finish(bool keep_id) {
+        if (top_ == kObject) {
+            if (seen_id_) {
+                if (id_type_ != kString && id_type_ != kWhole) {
+                    return fail("\"id\" is " + std::string(id_type_) +
+                                ", not a string or a whole number");
+                }
+                if (!keep_id) out_.id = id_;
+            }
+            if (!seen_agents_) return fail("no \"agents\"");
+            if (agents_type_ != kArray) {
+                return fail("\"agents\" is " + std::string(agents_type_) + ", not an array");
+            }
+        } else if (top_ != kArray) {
+            return fail("a list is " + std::string(top_) +
+                        ", not an array of names or an object with \"agents\"");
+        }
+        if (bad_index_ != 0) {
+            return fail("agent " + std::to_string(bad_index_) + " is " + std::string(bad_type_) +
+                        ", not a string");
+        }
+        if (out_.agents.empty()) out_.error = "empty list";
+    }
+
+  private:
+    enum class Member { none, id, agents, skip };
+    static constexpr std::string_view kWhole = "a whole number";
+
+    void fail(std::string error) {
+        out_.error = std::move(error);
+        out_.agents.clear();
+    }
+
+    // Inside the agents array, at the depth of its elements.
+    bool in_agents() const {
+        return (top_ == kArray && depth_ == 1) ||
+               (top_ == kObject && depth_ == 2 && member_ == Member::agents &&
+                agents_type_ == kArray);
+    }
+
+    // A value that is not a name; `type` as json_type_name() says it.
+    void value(std::string_view type) {
+        if (depth_ == 0) {
+            top_ = type;
+        } else if (depth_ == 1 && member_ == Member::id) {
+            id_type_ = type;
+        } else if (depth_ == 1 && member_ == Member::agents) {
+            agents_type_ = type;
+        } else if (in_agents()) {
+            ++index_;
+            if (bad_index_ == 0) {
+                bad_index_ = index_;
+                bad_type_ = type;
+            }
+        }
+    }
+    bool scalar(std::string_view type) {
+        value(type);
+        if (depth_ == 1) member_ = Member::none;
+        return true;
+    }
+    bool whole(std::string text) {
+        if (depth_ == 1 && member_ == Member::id) {
+            id_ = std::move(text);
+            id_type_ = kWhole;
+            member_ = Member::none;
+            return true;
+        }
+        return scalar(kNumber);
+    }
+    bool open(std::string_view type) {
+        value(type);
+        ++depth_;
+        return true;
+    }
+    bool close() {
+        if (--depth_ == 1) member_ = Member::none;
+        return true;
+    }
+
+    ListRecord& out_;
+    std::string_view top_;  // the type of the whole text, once it has begun
+    int depth_ = 0;
+    Member member_ = Member::none;  // the top-level member whose value is being read
+    bool seen_id_ = false;
+    bool seen_agents_ = false;
+    std::string id_;
+    std::string_view id_type_;
+    std::string_view agents_type_;
+    std::size_t index_ = 0;      // elements of the agents array so far
+    std::size_t bad_index_ = 0;  // the first element that is not a string (1-based), or 0
+    std::string_view bad_type_;
+};
+
+// Parses one complete JSON text (a line, or one element) into `out`; with `keep_id`, an "id"
+// member does not replace out.id. Encoding is checked here rather than by RapidJSON so that a
+// bad byte spoils only its own record.
+void read_list_text(std::string_view text, ListRecord& out, bool keep_id = false) {
     if (!is_valid_utf8(text)) {
         out.error = "invalid UTF-8";
         return;
     }
-    // The tree and the parser's stack live in buffers on this stack frame: a list of a few
-    // names then needs no heap allocation (a larger one spills to the heap and is freed here).
-    using Pool = rapidjson::MemoryPoolAllocator<>;
-    char tree_buffer[8192];
-    char stack_buffer[2048];
-    Pool tree_allocator(tree_buffer, sizeof tree_buffer);
-    Pool stack_allocator(stack_buffer, sizeof stack_buffer);
-    rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool> doc(&tree_allocator, 1024,
-                                                                  &stack_allocator);
-    doc.Parse(text.data(), text.size());
-    if (doc.HasParseError()) {
+    // The parser's stack is kept from text to text (per thread), so that a list needs no heap
+    // allocation of its own.
+    thread_local rapidjson::Reader reader;
+    ListHandler handler(out);
+    rapidjson::MemoryStream bytes(text.data(), text.size());
+    reader.Parse(bytes, handler);
+    if (reader.HasParseError()) {
+        out.agents.clear();
         out.error =
-            std::string("invalid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError());
+            std::string("invalid JSON: ") + rapidjson::GetParseError_En(reader.GetParseErrorCode());
         return;
     }
-    read_list(doc, out);
+    handler.finish(keep_id);
 }
 
 class JsonLinesReader final : public ListReader {
@@ -205,10 +308,8 @@ class JsonReader final : public ListReader {
         if (text.size() > max_) {
             out.error = "list longer than " + std::to_string(max_) + " bytes";
         } else {
-            const std::string id = out.id;
-            read_list_text(text, out);
             // In an object of id -> list the key is the id.
-            if (close_ == '}') out.id = id;
+            read_list_text(text, out, /*keep_id=*/close_ == '}');
         }
         return true;
     }

@@ -2,6 +2,8 @@
 #include "batch/reader.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 
 #include <random>
 #include <sstream>
@@ -222,6 +224,140 @@ TEST(BatchReader, JsonLinesWithWrongTypesGiveErrorRecords) {
     EXPECT_EQ(records[5].error, "empty list");
     EXPECT_EQ(records[6].error, "");
     EXPECT_EQ(records[6].id, "7");
+}
+
+// The JSON Lines reader reads each line from the parser's events. This oracle reads it from a
+// parsed tree, the plain way, with the messages the reader promises.
+ListRecord read_line_with_tree(const std::string& line, std::size_t number) {
+    ListRecord out;
+    out.id = std::to_string(number);
+    out.file = "in.dat";
+    out.line = number;
+    rapidjson::Document doc;
+    doc.Parse(line.data(), line.size());
+    const auto type = [](const rapidjson::Value& v) -> std::string {
+        if (v.IsNull()) return "null";
+        if (v.IsBool()) return "a boolean";
+        if (v.IsNumber()) return "a number";
+        if (v.IsString()) return "a string";
+        return v.IsArray() ? "an array" : "an object";
+    };
+    if (doc.HasParseError()) {
+        out.error =
+            std::string("invalid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError());
+        return out;
+    }
+    const rapidjson::Value* agents = &doc;
+    if (doc.IsObject()) {
+        if (const auto id = doc.FindMember("id"); id != doc.MemberEnd()) {
+            if (id->value.IsString()) {
+                out.id.assign(id->value.GetString(), id->value.GetStringLength());
+            } else if (id->value.IsUint64()) {
+                out.id = std::to_string(id->value.GetUint64());
+            } else if (id->value.IsInt64()) {
+                out.id = std::to_string(id->value.GetInt64());
+            } else {
+                out.error = "\"id\" is " + type(id->value) + ", not a string or a whole number";
+                return out;
+            }
+        }
+        const auto found = doc.FindMember("agents");
+        if (found == doc.MemberEnd()) {
+            out.error = "no \"agents\"";
+            return out;
+        }
+        agents = &found->value;
+    } else if (!doc.IsArray()) {
+        out.error =
+            "a list is " + type(doc) + ", not an array of names or an object with \"agents\"";
+        return out;
+    }
+    if (!agents->IsArray()) {
+        out.error = "\"agents\" is " + type(*agents) + ", not an array";
+        return out;
+    }
+    std::size_t index = 0;
+    for (const auto& agent : agents->GetArray()) {
+        ++index;
+        if (!agent.IsString()) {
+            out.error = "agent " + std::to_string(index) + " is " + type(agent) + ", not a string";
+            out.agents.clear();
+            return out;
+        }
+        std::string name(agent.GetString(), agent.GetStringLength());
+        name.erase(0, name.find_first_not_of(" \t\r\n"));
+        name.erase(name.find_last_not_of(" \t\r\n") + 1);
+        if (!name.empty()) out.agents.push_back(name);
+    }
+    if (out.agents.empty()) out.error = "empty list";
+    return out;
+}
+
+TEST(BatchReader, JsonLinesReadAsATreeWouldReadThem) {
+    // Lines built from pieces that exercise every check: repeated and nested members, ids of
+    // every type, agents of every type, elements of every type, broken and trailing text.
+    const std::vector<std::string> values{"null",        "true",
+                                          "false",       "0",
+                                          "-0",          "7",
+                                          "-7",          "4294967296",
+                                          "-4294967296", "18446744073709551615",
+                                          "1e400",       "1.5",
+                                          "\"x\"",       "\" \"",
+                                          "\"\"",        "\"a\\u0000b\"",
+                                          "[]",          "{}",
+                                          "[\"a\"]",     "{\"agents\":[\"z\"]}",
+                                          "[[\"a\"]]"};
+    const std::vector<std::string> keys{"\"id\"", "\"agents\"", "\"other\"", "\"ID\""};
+    std::mt19937 random(7);
+    const auto pick = [&random](const std::vector<std::string>& from) {
+        return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(random)];
+    };
+    const auto array = [&] {
+        std::string text = "[";
+        const int n = std::uniform_int_distribution<int>(0, 4)(random);
+        for (int i = 0; i < n; ++i) {
+            if (i > 0) text += ',';
+            text += random() % 3 == 0 ? pick(values) : "\" name" + std::to_string(i) + " \"";
+        }
+        return text + "]";
+    };
+    std::string input;
+    std::vector<std::string> lines;
+    for (int i = 0; i < 4000; ++i) {
+        std::string line;
+        switch (random() % 4) {
+            case 0:
+                line = array();
+                break;
+            case 1:
+                line = pick(values);
+                break;
+            default: {
+                line = "{";
+                const int members = std::uniform_int_distribution<int>(0, 4)(random);
+                for (int m = 0; m < members; ++m) {
+                    if (m > 0) line += ',';
+                    line += pick(keys) + ":" + (random() % 2 == 0 ? array() : pick(values));
+                }
+                line += "}";
+            }
+        }
+        if (random() % 10 == 0) line.resize(random() % (line.size() + 1));  // truncated
+        if (random() % 20 == 0) line += " x";                               // trailing text
+        if (line.find_first_not_of(" \t\r") == std::string::npos) line = "[]";
+        lines.push_back(line);
+        input += line + "\n";
+    }
+    const auto records = read_all(input, InputFormat::jsonl);
+    ASSERT_EQ(records.size(), lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const ListRecord expected = read_line_with_tree(lines[i], i + 1);
+        SCOPED_TRACE(lines[i]);
+        EXPECT_EQ(records[i].id, expected.id);
+        EXPECT_EQ(records[i].agents, expected.agents);
+        EXPECT_EQ(records[i].error, expected.error);
+        EXPECT_EQ(records[i].line, expected.line);
+    }
 }
 
 TEST(BatchReader, ABrokenJsonLineSpoilsOnlyItself) {
