@@ -18,6 +18,7 @@ namespace {
 struct BatchOptions {
     std::vector<std::string> inputs;
     std::string format = "jsonl";
+    std::string detail = "full";
     std::string input_format;  // empty: detect per input
     std::string id_column;
     std::string agent_column;
@@ -145,6 +146,12 @@ void register_batch(CLI::App& app, Session& session) {
                      "Output: jsonl (default, one JSON line per list), json, csv, text, html")
         ->check(CLI::IsMember({"jsonl", "json", "csv", "text", "html"}));
     command
+        ->add_option("--detail", o->detail,
+                     "jsonl and json records: full (default: what `check --format json` says) or "
+                     "brief (ids only: agents, unresolved names, each finding's rule, severity, "
+                     "risk and agents)")
+        ->check(CLI::IsMember({"full", "brief"}));
+    command
         ->add_option("--input-format", o->input_format,
                      "text_lines, text_lists, csv, tsv, json, jsonl, fhir_bundle, fhir_ndjson "
                      "(default: detected for each input)")
@@ -169,6 +176,15 @@ void register_batch(CLI::App& app, Session& session) {
         ->check(CLI::IsMember({"minor", "moderate", "major", "contraindicated", "none"}));
 
     command->callback([o, &session] {
+        const batch::OutputFormat format =
+            batch::parse_output_format(o->format).value_or(batch::OutputFormat::jsonl);
+        const batch::RecordDetail detail =
+            batch::parse_record_detail(o->detail).value_or(batch::RecordDetail::full);
+        if (detail == batch::RecordDetail::brief && !batch::has_brief_records(format)) {
+            std::cerr << "combocheck batch: --detail brief is for --format jsonl and json, not "
+                      << o->format << "\n";
+            throw Exit{kExitUsage};
+        }
         const KnowledgeBase& kb = session.knowledge();
         const Resolver& resolver = session.resolver();
         bool input_failed = false;
@@ -184,9 +200,7 @@ void register_batch(CLI::App& app, Session& session) {
         if (show_progress) options.progress = draw_progress;
 
         std::ios::sync_with_stdio(false);
-        const auto output = batch::make_output(
-            batch::parse_output_format(o->format).value_or(batch::OutputFormat::jsonl), std::cout,
-            kb);
+        const auto output = batch::make_output(format, std::cout, kb, detail);
         const batch::RunResult result = batch::run_batch(files, kb, resolver, *output, options);
         std::cout.flush();
         if (show_progress) std::cerr << "\r\x1b[K";
@@ -194,8 +208,12 @@ void register_batch(CLI::App& app, Session& session) {
             std::cerr << "combocheck batch: " << error << "\n";
         }
         print_summary(result.summary, kb);
-        // A CSV file has no place for the disclaimer (every other format carries it).
-        if (o->format == "csv") std::cerr << kDisclaimer << "\n";
+        // CSV and brief JSON Lines records have no place for the disclaimer (every other
+        // output carries it).
+        if (format == batch::OutputFormat::csv ||
+            (format == batch::OutputFormat::jsonl && detail == batch::RecordDetail::brief)) {
+            std::cerr << kDisclaimer << "\n";
+        }
         if (!result.input_errors.empty()) input_failed = true;
         if (input_failed) throw Exit{kExitUsage};
         const Severity fail_on = parse_severity(o->fail_on).value_or(Severity::none);

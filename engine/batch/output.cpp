@@ -78,11 +78,20 @@ constexpr std::array<std::string_view, 5> kFormatNames{"jsonl", "json", "csv", "
 // ---- jsonl and json ---------------------------------------------------------------------------
 
 // One batch record (docs/json-output.md), newline included.
-void append_json_record(std::string& out, const KnowledgeBase& kb, const CheckedList& list) {
+void append_json_record(std::string& out, const KnowledgeBase& kb, const CheckedList& list,
+                        RecordDetail detail) {
     const std::string id = sanitize_utf8(list.record.id);
+    const bool brief = detail == RecordDetail::brief;
     if (list.report == nullptr) {
-        append_json_error_line(out, id, sanitize_utf8(list.record.file), list.record.line,
-                               error_text(list.record));
+        const std::string file = sanitize_utf8(list.record.file);
+        const std::string error = error_text(list.record);
+        if (brief) {
+            append_brief_json_error_line(out, id, file, list.record.line, error);
+        } else {
+            append_json_error_line(out, id, file, list.record.line, error);
+        }
+    } else if (brief) {
+        append_brief_json_line(out, kb, id, *list.report);
     } else {
         append_json_line(out, kb, id, *list.report);
     }
@@ -90,10 +99,11 @@ void append_json_record(std::string& out, const KnowledgeBase& kb, const Checked
 
 class JsonlOutput final : public BatchOutput {
   public:
-    JsonlOutput(std::ostream& out, const KnowledgeBase& kb) : out_(out), kb_(kb) {}
+    JsonlOutput(std::ostream& out, const KnowledgeBase& kb, RecordDetail detail)
+        : out_(out), kb_(kb), detail_(detail) {}
 
     void format(std::string& out, const CheckedList& list) const override {
-        append_json_record(out, kb_, list);
+        append_json_record(out, kb_, list, detail_);
     }
     // What is written is flushed at once, so that a pipe (Hadoop Streaming, Spark pipe) sees
     // each record as soon as it is made. The run writes records in chunks: one write per
@@ -108,6 +118,7 @@ class JsonlOutput final : public BatchOutput {
   private:
     std::ostream& out_;
     const KnowledgeBase& kb_;
+    RecordDetail detail_;
 };
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -179,12 +190,13 @@ std::string json_text(std::string_view text) {
 // "started" flag is kept between lists.
 class JsonOutput final : public BatchOutput {
   public:
-    JsonOutput(std::ostream& out, const KnowledgeBase& kb) : out_(out), kb_(kb) {}
+    JsonOutput(std::ostream& out, const KnowledgeBase& kb, RecordDetail detail)
+        : out_(out), kb_(kb), detail_(detail) {}
 
     // Records after the first begin with their separator: write() may take several at once.
     void format(std::string& out, const CheckedList& list) const override {
         if (list.index > 0) out += ",\n";
-        append_json_record(out, kb_, list);
+        append_json_record(out, kb_, list, detail_);
         out.pop_back();  // the newline
     }
     void write(std::string_view bytes) override {
@@ -203,12 +215,14 @@ class JsonOutput final : public BatchOutput {
     // Writes the opening of the document the first time.
     void start() {
         if (started_) return;
-        out_ << "{\"schema\":" << json_text(kBatchSchema) << ",\"lists\":[\n";
+        out_ << "{\"schema\":" << json_text(kBatchSchema)
+             << ",\"detail\":" << json_text(to_string(detail_)) << ",\"lists\":[\n";
         started_ = true;
     }
 
     std::ostream& out_;
     const KnowledgeBase& kb_;
+    RecordDetail detail_;
     bool started_ = false;
 };
 
@@ -394,6 +408,20 @@ std::optional<OutputFormat> parse_output_format(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view to_string(RecordDetail detail) {
+    return detail == RecordDetail::brief ? "brief" : "full";
+}
+
+std::optional<RecordDetail> parse_record_detail(std::string_view name) {
+    if (name == "full") return RecordDetail::full;
+    if (name == "brief") return RecordDetail::brief;
+    return std::nullopt;
+}
+
+bool has_brief_records(OutputFormat format) {
+    return format == OutputFormat::jsonl || format == OutputFormat::json;
+}
+
 ListOutcome outcome_of(const KnowledgeBase& kb, const CheckedList& list) {
     ListOutcome outcome;
     if (list.report == nullptr) {
@@ -441,12 +469,15 @@ void RunSummary::add(const ListOutcome& outcome) {
 BatchOutput::~BatchOutput() = default;
 
 std::unique_ptr<BatchOutput> make_output(OutputFormat format, std::ostream& out,
-                                         const KnowledgeBase& kb) {
+                                         const KnowledgeBase& kb, RecordDetail detail) {
+    if (detail == RecordDetail::brief && !has_brief_records(format)) {
+        throw std::invalid_argument("brief records are for jsonl and json output");
+    }
     switch (format) {
         case OutputFormat::jsonl:
-            return std::make_unique<JsonlOutput>(out, kb);
+            return std::make_unique<JsonlOutput>(out, kb, detail);
         case OutputFormat::json:
-            return std::make_unique<JsonOutput>(out, kb);
+            return std::make_unique<JsonOutput>(out, kb, detail);
         case OutputFormat::csv:
             return std::make_unique<CsvOutput>(out, kb);
         case OutputFormat::text:

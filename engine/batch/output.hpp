@@ -32,7 +32,8 @@ inline constexpr std::string_view kBatchSchema = "combocheck.batch/1";
 enum class OutputFormat {
     // One JSON object per line (batch records, docs/json-output.md), each flushed as written.
     jsonl,
-    // One JSON document (docs/json-output.md): {"schema", "lists": [the jsonl records, one per
+    // One JSON document (docs/json-output.md): {"schema", "detail", "lists": [the jsonl records,
+    // one per
     // line], "summary", "disclaimer"}.
     json,
     // RFC 4180, CRLF line ends, UTF-8 without a byte order mark. Header:
@@ -59,6 +60,22 @@ enum class OutputFormat {
 };
 std::string_view to_string(OutputFormat format);
 std::optional<OutputFormat> parse_output_format(std::string_view name);
+
+// How much each record of jsonl and json output carries (docs/json-output.md).
+enum class RecordDetail {
+    // Everything `check --format json` says of the list: resolutions, findings with their
+    // contributions, paths, texts and references, exposure changes, the disclaimer.
+    full,
+    // The ids a program joins on: agents as input and id, unresolved names with suggestions,
+    // each finding's rule, severity, risk, agents and system or class, max_severity. About the
+    // size of the input rather than forty times it; the texts are one `combocheck explain RULE`
+    // away, and the disclaimer goes to stderr.
+    brief,
+};
+std::string_view to_string(RecordDetail detail);
+std::optional<RecordDetail> parse_record_detail(std::string_view name);
+// Whether `format` has brief records (jsonl and json).
+bool has_brief_records(OutputFormat format);
 
 // One list of the run, after checking. `report` is null when the list could not be read
 // (`record.error` is set).
@@ -109,9 +126,11 @@ class BatchOutput {
 };
 
 // A writer of `format` to `out`, which must outlive it. `kb` must outlive it too. Every format
-// replaces invalid UTF-8 in ids, file names and errors. Throws std::runtime_error when the HTML
-// report's temporary file cannot be made (or, from write() and finish(), written or read back).
+// replaces invalid UTF-8 in ids, file names and errors. Throws std::invalid_argument for brief
+// records in a format that has none, std::runtime_error when the HTML report's temporary file
+// cannot be made (or, from write() and finish(), written or read back).
 std::unique_ptr<BatchOutput> make_output(OutputFormat format, std::ostream& out,
-                                         const KnowledgeBase& kb);
+                                         const KnowledgeBase& kb,
+                                         RecordDetail detail = RecordDetail::full);
 
 }  // namespace combocheck::batch

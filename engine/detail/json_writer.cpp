@@ -1,7 +1,10 @@
 // The JSON report of a check (schema combocheck.check/1, docs/json-output.md).
+#include <cstring>
 #include <ostream>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -574,6 +577,191 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
         return text;
     }();
     out += disclaimer;
+    out += "}\n";
+}
+
+namespace {
+
+// The knowledge base's ids as JSON strings, made once per thread: a brief record is mostly ids.
+class QuotedIds {
+  public:
+    static const QuotedIds& of(const KnowledgeBase& kb) {
+        thread_local QuotedIds ids;
+        if (ids.kb_ != &kb) {
+            ids.kb_ = &kb;
+            ids.agents_ = quoted(kb.agents());
+            ids.rules_ = quoted(kb.rules());
+            ids.risks_ = quoted(kb.risks());
+            ids.systems_ = quoted(kb.systems());
+            ids.classes_ = quoted(kb.classes());
+            ids.severities_.clear();
+            for (int s = 0; s <= static_cast<int>(Severity::contraindicated); ++s) {
+                ids.severities_.emplace_back();
+                append_string(ids.severities_.back(), to_string(static_cast<Severity>(s)));
+            }
+        }
+        return ids;
+    }
+
+    std::string_view agent(AgentId id) const { return agents_[index_of(id)]; }
+    std::string_view rule(RuleId id) const { return rules_[index_of(id)]; }
+    std::string_view risk(RiskId id) const { return risks_[index_of(id)]; }
+    std::string_view system(SystemId id) const { return systems_[index_of(id)]; }
+    std::string_view klass(ClassId id) const { return classes_[index_of(id)]; }
+    std::string_view severity(Severity s) const { return severities_[static_cast<std::size_t>(s)]; }
+
+  private:
+    template <typename T>
+    static std::vector<std::string> quoted(std::span<const T> items) {
+        std::vector<std::string> out(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i)
+            append_string(out[i], items[i].id);
+        return out;
+    }
+
+    const KnowledgeBase* kb_ = nullptr;
+    std::vector<std::string> agents_, rules_, risks_, systems_, classes_, severities_;
+};
+
+// Writes through a raw pointer into room made beforehand: a brief record is many short pieces,
+// and std::string's checks on each append would cost more than the copies.
+class RawWriter {
+  public:
+    // Makes room for `most` more bytes in `out`; done() gives back what was not used.
+    RawWriter(std::string& out, std::size_t most) : out_(out), start_(out.size()) {
+        out.resize(start_ + most);
+        p_ = out.data() + start_;
+    }
+    void done() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+
+    void put(std::string_view s) {
+        std::memcpy(p_, s.data(), s.size());
+        p_ += s.size();
+    }
+    void put(char c) { *p_++ = c; }
+    // A JSON string needing at most 6 bytes per byte of `s` plus 2 (see room_for_string).
+    void string(std::string_view s) {
+        if (next_escape(s, 0) == s.size()) {
+            *p_++ = '"';
+            put(s);
+            *p_++ = '"';
+        } else {
+            std::string escaped;
+            append_string(escaped, s);
+            put(escaped);
+        }
+    }
+    static std::size_t room_for_string(std::string_view s) { return 6 * s.size() + 2; }
+
+  private:
+    std::string& out_;
+    std::size_t start_;
+    char* p_ = nullptr;
+};
+
+}  // namespace
+
+// The members of a brief record, in this order (docs/json-output.md): the ids a program joins
+// on, nothing that needs the rule texts.
+void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                            const CheckReport& report) {
+    const QuotedIds& ids = QuotedIds::of(kb);
+    // The most the record can take: fixed text, plus each piece at its longest.
+    std::size_t most = 96 + RawWriter::room_for_string(id);
+    for (const Resolution& r : report.resolutions) {
+        most += 32 + RawWriter::room_for_string(r.input);
+        if (r.agent) {
+            most += ids.agent(*r.agent).size();
+        } else {
+            for (const std::string& s : r.suggestions)
+                most += 1 + RawWriter::room_for_string(s);
+            most += 16 + RawWriter::room_for_string(r.hint);
+        }
+    }
+    for (const Finding& f : report.result.findings) {
+        const Rule& rule = kb.rule(f.rule);
+        most += 80 + ids.rule(f.rule).size() + ids.risk(rule.risk).size() +
+                ids.severity(f.severity).size();
+        for (const AgentId a : f.agents)
+            most += 1 + ids.agent(a).size();
+        if (f.system) most += 16 + ids.system(*f.system).size();
+        if (f.klass) most += 16 + ids.klass(*f.klass).size();
+    }
+    RawWriter w(out, most);
+    w.put("{\"id\":");
+    w.string(id);
+    w.put(",\"agents\":[");
+    bool first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (!r.agent) continue;
+        w.put(first ? "{\"input\":" : ",{\"input\":");
+        first = false;
+        w.string(r.input);
+        w.put(",\"id\":");
+        w.put(ids.agent(*r.agent));
+        w.put('}');
+    }
+    w.put("],\"unresolved\":[");
+    first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (r.agent) continue;
+        w.put(first ? "{\"input\":" : ",{\"input\":");
+        first = false;
+        w.string(r.input);
+        w.put(",\"suggestions\":[");
+        for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
+            if (i > 0) w.put(',');
+            w.string(r.suggestions[i]);
+        }
+        w.put(']');
+        if (!r.hint.empty()) {
+            w.put(",\"hint\":");
+            w.string(r.hint);
+        }
+        w.put('}');
+    }
+    w.put("],\"findings\":[");
+    first = true;
+    for (const Finding& f : report.result.findings) {
+        w.put(first ? "{\"rule\":" : ",{\"rule\":");
+        first = false;
+        w.put(ids.rule(f.rule));
+        w.put(",\"severity\":");
+        w.put(ids.severity(f.severity));
+        w.put(",\"risk\":");
+        w.put(ids.risk(kb.rule(f.rule).risk));
+        w.put(",\"agents\":[");
+        for (std::size_t i = 0; i < f.agents.size(); ++i) {
+            if (i > 0) w.put(',');
+            w.put(ids.agent(f.agents[i]));
+        }
+        w.put(']');
+        if (f.system) {
+            w.put(",\"system\":");
+            w.put(ids.system(*f.system));
+        }
+        if (f.klass) {
+            w.put(",\"class\":");
+            w.put(ids.klass(*f.klass));
+        }
+        w.put('}');
+    }
+    w.put("],\"max_severity\":");
+    w.put(ids.severity(report.result.max_severity));
+    w.put("}\n");
+    w.done();
+}
+
+void append_brief_json_error_line(std::string& out, std::string_view id, std::string_view file,
+                                  std::size_t line, std::string_view error) {
+    out += '{';
+    append_member(out, "id", id);
+    out += ',';
+    append_member(out, "file", file);
+    out += ",\"line\":";
+    out += std::to_string(line);
+    out += ',';
+    append_member(out, "error", error);
     out += "}\n";
 }
 

@@ -86,6 +86,55 @@ TEST(CliBatchFormats, JsonDocumentHoldsEveryListAndTheSummary) {
     EXPECT_TRUE(d.HasMember("disclaimer"));
 }
 
+TEST(CliBatchFormats, BriefRecordsNameTheSameFindingsAsFullOnes) {
+    const std::string input = many_lists(600);
+    const RunResult full = run(COMBOCHECK_BINARY, {"batch", "--jobs", "2", "-"}, input);
+    const RunResult brief =
+        run(COMBOCHECK_BINARY, {"batch", "--detail", "brief", "--jobs", "2", "-"}, input);
+    ASSERT_EQ(full.exit_code, 0) << full.err;
+    ASSERT_EQ(brief.exit_code, 0) << brief.err;
+    const auto full_lines = lines_of(full.out);
+    const auto brief_lines = lines_of(brief.out);
+    ASSERT_EQ(brief_lines.size(), 600u);
+    ASSERT_EQ(full_lines.size(), 600u);
+    std::size_t findings = 0;
+    for (std::size_t i = 0; i < brief_lines.size(); ++i) {
+        rapidjson::Document f;
+        rapidjson::Document b;
+        ASSERT_FALSE(f.Parse(full_lines[i].c_str()).HasParseError());
+        ASSERT_FALSE(b.Parse(brief_lines[i].c_str()).HasParseError());
+        EXPECT_TRUE(f["id"] == b["id"]);
+        EXPECT_FALSE(b.HasMember("disclaimer"));
+        if (f.HasMember("error")) {
+            EXPECT_TRUE(f["error"] == b["error"]);
+            continue;
+        }
+        EXPECT_TRUE(f["max_severity"] == b["max_severity"]);
+        EXPECT_TRUE(f["unresolved"] == b["unresolved"]);
+        ASSERT_EQ(f["findings"].Size(), b["findings"].Size());
+        for (rapidjson::SizeType k = 0; k < f["findings"].Size(); ++k) {
+            EXPECT_TRUE(f["findings"][k]["rule"] == b["findings"][k]["rule"]);
+            EXPECT_TRUE(f["findings"][k]["agents"] == b["findings"][k]["agents"]);
+            EXPECT_FALSE(b["findings"][k].HasMember("explanation"));
+            ++findings;
+        }
+    }
+    EXPECT_GT(findings, 100u);
+    EXPECT_LT(brief.out.size() * 5, full.out.size());
+    EXPECT_EQ(full.err.find("not medical advice"), std::string::npos);
+    EXPECT_NE(brief.err.find("not medical advice"), std::string::npos)
+        << "brief records have no room for the disclaimer: it goes to standard error";
+}
+
+TEST(CliBatchFormats, BriefIsRefusedForFormatsWithoutRecords) {
+    const RunResult r =
+        run(COMBOCHECK_BINARY, {"batch", "--format", "csv", "--detail", "brief", "-"}, "[\"a\"]\n");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_NE(r.err.find("--detail brief is for --format jsonl and json"), std::string::npos)
+        << r.err;
+}
+
 TEST(CliBatchFormats, CsvHasARowForEveryFindingAndForEveryListWithout) {
     const std::string input =
         "{\"id\":\"a\",\"agents\":[\"Zoloft\",\"tramadol\",\"5-HTP\"]}\n"

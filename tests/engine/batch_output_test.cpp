@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <optional>
@@ -61,11 +63,12 @@ struct RunResult {
 // Checks and formats every record as the batch command does, then finishes the output. Like the
 // batch run, it writes the bytes of several lists at once (here two), so that a format must not
 // count on one write per list.
-RunResult run(OutputFormat format, const std::vector<ListRecord>& records) {
+RunResult run(OutputFormat format, const std::vector<ListRecord>& records,
+              RecordDetail detail = RecordDetail::full) {
     const Shared& s = setup();
     RunResult result;
     std::ostringstream out;
-    const auto output = make_output(format, out, s.kb);
+    const auto output = make_output(format, out, s.kb, detail);
     std::string bytes;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const ListRecord& r = records[i];
@@ -256,11 +259,109 @@ TEST(BatchOutput, JsonlWritesOneRecordPerListInInputOrder) {
     EXPECT_EQ(ids, (std::vector<std::string>{"p1", "p2", "p3", "=HYPERLINK(1)"}));
 }
 
+// What a brief record should say of a full one: the same values under the brief members.
+std::string brief_of_full(const rapidjson::Value& full) {
+    rapidjson::Document brief(rapidjson::kObjectType);
+    auto& a = brief.GetAllocator();
+    const auto copy = [&](rapidjson::Value& to, const rapidjson::Value& from, const char* key) {
+        if (from.HasMember(key)) {
+            to.AddMember(rapidjson::StringRef(key), rapidjson::Value(from[key], a), a);
+        }
+    };
+    copy(brief, full, "id");
+    if (full.HasMember("error")) {
+        copy(brief, full, "file");
+        copy(brief, full, "line");
+        copy(brief, full, "error");
+    } else {
+        rapidjson::Value agents(rapidjson::kArrayType);
+        for (const auto& agent : full["agents"].GetArray()) {
+            rapidjson::Value one(rapidjson::kObjectType);
+            copy(one, agent, "input");
+            copy(one, agent, "id");
+            agents.PushBack(one, a);
+        }
+        brief.AddMember("agents", agents, a);
+        copy(brief, full, "unresolved");
+        rapidjson::Value findings(rapidjson::kArrayType);
+        for (const auto& finding : full["findings"].GetArray()) {
+            rapidjson::Value one(rapidjson::kObjectType);
+            for (const char* key : {"rule", "severity", "risk", "agents", "system", "class"})
+                copy(one, finding, key);
+            findings.PushBack(one, a);
+        }
+        brief.AddMember("findings", findings, a);
+        copy(brief, full, "max_severity");
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    brief.Accept(writer);
+    return buffer.GetString();
+}
+
+TEST(BatchOutput, BriefRecordsAreTheFullRecordsIdsOnly) {
+    std::vector<ListRecord> records = sample();
+    // Findings with a system (burden), a class (duplication) and none (combination).
+    records.push_back(record(
+        "p5",
+        {"Zoloft", "fluoxetine", "tramadol 50 mg", "alprazolam", "oxycodone", "5-HTP", "Xanax"},
+        11));
+    const RunResult full = run(OutputFormat::jsonl, records);
+    const RunResult brief = run(OutputFormat::jsonl, records, RecordDetail::brief);
+    std::istringstream full_lines(full.output);
+    std::istringstream brief_lines(brief.output);
+    std::string full_line;
+    std::string brief_line;
+    std::size_t n = 0;
+    bool saw_system = false;
+    bool saw_class = false;
+    while (std::getline(full_lines, full_line)) {
+        ASSERT_TRUE(std::getline(brief_lines, brief_line));
+        rapidjson::Document f;
+        ASSERT_FALSE(f.Parse(full_line.c_str()).HasParseError());
+        // Compact already: written again, a brief record is the same bytes.
+        EXPECT_EQ(brief_line, brief_of_full(f));
+        EXPECT_EQ(brief_line.find("disclaimer"), std::string::npos);
+        saw_system = saw_system || brief_line.find("\"system\":") != std::string::npos;
+        saw_class = saw_class || brief_line.find("\"class\":") != std::string::npos;
+        ++n;
+    }
+    EXPECT_FALSE(std::getline(brief_lines, brief_line));
+    EXPECT_EQ(n, records.size());
+    EXPECT_TRUE(saw_system);
+    EXPECT_TRUE(saw_class);
+    EXPECT_EQ(brief.summary.lists, full.summary.lists);
+    EXPECT_EQ(brief.summary.by_severity, full.summary.by_severity);
+}
+
+TEST(BatchOutput, BriefJsonDocumentSaysItsDetail) {
+    const RunResult r = run(OutputFormat::json, sample(), RecordDetail::brief);
+    rapidjson::Document d;
+    ASSERT_FALSE(d.Parse(r.output.c_str()).HasParseError()) << r.output;
+    EXPECT_STREQ(d["detail"].GetString(), "brief");
+    EXPECT_EQ(d["lists"].Size(), 4u);
+    EXPECT_FALSE(d["lists"][0].HasMember("disclaimer"));
+    EXPECT_TRUE(d.HasMember("disclaimer"));
+}
+
+TEST(BatchOutput, BriefRecordsAreOnlyForJsonFormats) {
+    std::ostringstream out;
+    for (const OutputFormat f : {OutputFormat::csv, OutputFormat::text, OutputFormat::html}) {
+        EXPECT_FALSE(has_brief_records(f));
+        EXPECT_THROW(make_output(f, out, setup().kb, RecordDetail::brief), std::invalid_argument);
+    }
+    EXPECT_TRUE(has_brief_records(OutputFormat::jsonl));
+    EXPECT_EQ(parse_record_detail("brief"), RecordDetail::brief);
+    EXPECT_EQ(parse_record_detail("full"), RecordDetail::full);
+    EXPECT_EQ(parse_record_detail("short"), std::nullopt);
+}
+
 TEST(BatchOutput, JsonDocumentHoldsEveryRecordAndTheSummary) {
     const RunResult r = run(OutputFormat::json, sample());
     rapidjson::Document d;
     ASSERT_FALSE(d.Parse(r.output.c_str()).HasParseError()) << r.output;
     EXPECT_EQ(d["schema"].GetString(), kBatchSchema);
+    EXPECT_STREQ(d["detail"].GetString(), "full");
     const auto& lists = d["lists"];
     ASSERT_EQ(lists.Size(), 4u);
     EXPECT_STREQ(lists[0]["id"].GetString(), "p1");
