@@ -60,12 +60,13 @@ if [[ ! -x $gnu_time && $gnu_time == /usr/bin/time && $(id -u) -eq 0 ]] &&
     command -v apt-get > /dev/null; then
     apt-get install -y -qq time > /dev/null 2>&1 || true
 fi
-peak_rss_kb() {
-    local n=$1
+peak_rss_kb() {  # lists, detail
+    local n=$1 detail=$2
     if [[ -x $gnu_time ]]; then
         if ! "$make_lists" --format jsonl --lists "$n" --seed "$seed" |
             "$gnu_time" -f '%M' -o "$work/time" \
-                "$combocheck" batch --format jsonl --input-format jsonl - > /dev/null \
+                "$combocheck" batch --format jsonl --detail "$detail" --input-format jsonl - \
+                > /dev/null \
                 2> "$work/stderr"; then
             echo "batch.sh: the streamed run of $n lists failed:" >&2
             head -n 5 "$work/stderr" >&2
@@ -77,8 +78,8 @@ peak_rss_kb() {
     local fifo=$work/fifo pid peak=0 hwm
     mkfifo "$fifo"
     "$make_lists" --format jsonl --lists "$n" --seed "$seed" > "$fifo" &
-    "$combocheck" batch --format jsonl --input-format jsonl - < "$fifo" > /dev/null \
-        2> "$work/stderr" &
+    "$combocheck" batch --format jsonl --detail "$detail" --input-format jsonl - < "$fifo" \
+        > /dev/null 2> "$work/stderr" &
     pid=$!
     while kill -0 "$pid" 2> /dev/null; do
         hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2> /dev/null || true)
@@ -108,50 +109,65 @@ run_batch() {  # extra args...
     "$combocheck" batch --format jsonl "$@" --input-format jsonl "$input"
 }
 echo "combocheck batch ..." >&2
-one_seconds=$(seconds_of run_batch --jobs 1)
-all_seconds=$(seconds_of run_batch)
+full_one_seconds=$(seconds_of run_batch --jobs 1)
+full_all_seconds=$(seconds_of run_batch)
+brief_one_seconds=$(seconds_of run_batch --detail brief --jobs 1)
+brief_all_seconds=$(seconds_of run_batch --detail brief)
+full_bytes=$(run_batch --jobs 1 2> /dev/null | wc -c)
+brief_bytes=$(run_batch --detail brief --jobs 1 2> /dev/null | wc -c)
 
 echo "peak memory ..." >&2
 peaks=()
-for n in $stream_sizes; do
-    kb=$(peak_rss_kb "$n")
-    peaks+=("$n $kb")
+for detail in full brief; do
+    for n in $stream_sizes; do
+        kb=$(peak_rss_kb "$n" "$detail")
+        peaks+=("$detail $n $kb")
+    done
 done
 
 parse_rate=$(rate "$lists" "$parse_seconds")
-one_rate=$(rate "$lists" "$one_seconds")
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//' || echo unknown)
 
 echo "## Batch throughput"
 echo
 echo "$lists JSON Lines lists from \`make_lists --seed $seed\` (mean 8 agents, 2 % misspelt names,"
 echo "0.1 % malformed lines; $input_mb MB), on $cores core(s) ($cpu), $(date +%Y-%m-%d)."
+echo "Output to /dev/null; \`--format jsonl\`, records \`--detail full\` (the default) or \`brief\`."
 echo
 echo "| run                                              | seconds | lists/s | lists/s per core |"
 echo "|--------------------------------------------------|---------|---------|------------------|"
-printf '| %-48s | %7.2f | %7s | %16s |\n' "make_lists (writing the input)" "$gen_seconds" \
-    "$(rate "$lists" "$gen_seconds")" ""
-printf '| %-48s | %7.2f | %7s | %16s |\n' "parse_only (RapidJSON alone, one thread)" \
-    "$parse_seconds" "$parse_rate" "$parse_rate"
-all_rate=$(rate "$lists" "$all_seconds")
-printf '| %-48s | %7.2f | %7s | %16s |\n' "combocheck batch --jobs 1" "$one_seconds" \
-    "$one_rate" "$one_rate"
-printf '| %-48s | %7.2f | %7s | %16s |\n' "combocheck batch (--jobs $cores, the default)" \
-    "$all_seconds" "$all_rate" "$(rate "$all_rate" "$cores")"
-echo
-ratio() {  # label, combocheck lists/s
-    printf -- '- %s / parse_only: %.4f (parse_only is %.0f times as fast)\n' "$1" \
-        "$(calc "$2 / $parse_rate")" "$(calc "$parse_rate / $2")"
+row() {  # label, seconds, cores used
+    local r
+    r=$(rate "$lists" "$2")
+    printf '| %-48s | %7.2f | %7s | %16s |\n' "$1" "$2" "$r" "$(rate "$r" "$3")"
 }
-ratio "combocheck batch --jobs 1" "$one_rate"
-ratio "combocheck batch --jobs $cores" "$all_rate"
+row "make_lists (writing the input)" "$gen_seconds" 1
+row "parse_only (RapidJSON alone, one thread)" "$parse_seconds" 1
+row "batch --jobs 1" "$full_one_seconds" 1
+row "batch (--jobs $cores, the default)" "$full_all_seconds" "$cores"
+row "batch --detail brief --jobs 1" "$brief_one_seconds" 1
+row "batch --detail brief (--jobs $cores)" "$brief_all_seconds" "$cores"
+echo
+ratio() {  # label, seconds
+    local r
+    r=$(rate "$lists" "$2")
+    printf -- '- %s / parse_only: %.3f (parse_only is %.1f times as fast)\n' "$1" \
+        "$(calc "$r / $parse_rate")" "$(calc "$parse_rate / $r")"
+}
+ratio "batch --jobs 1" "$full_one_seconds"
+ratio "batch --jobs $cores" "$full_all_seconds"
+ratio "batch --detail brief --jobs 1" "$brief_one_seconds"
+ratio "batch --detail brief --jobs $cores" "$brief_all_seconds"
+printf -- '- output per list: %.0f bytes full, %.0f bytes brief (input: %.0f bytes)\n' \
+    "$(calc "$full_bytes / $lists")" "$(calc "$brief_bytes / $lists")" \
+    "$(calc "$(stat -c %s "$input") / $lists")"
 echo
 echo "Peak resident memory of \`make_lists ... | combocheck batch --input-format jsonl -\`"
 echo "(default --jobs):"
 echo
 for entry in "${peaks[@]}"; do
-    read -r n kb <<<"$entry"
-    printf -- '- %s lists: %.1f MB\n' "$n" "$(calc "$kb / 1024")"
+    read -r detail n kb <<<"$entry"
+    printf -- '- %s, %s lists: %.1f MB\n' "$detail" "$n" "$(calc "$kb / 1024")"
 done
 echo
 echo "Reproduce: \`bench/batch.sh $combocheck $make_lists $parse_only\`"
