@@ -1,4 +1,5 @@
 // The JSON report of a check (schema combocheck.check/1, docs/json-output.md).
+#include <algorithm>
 #include <cstring>
 #include <ostream>
 #include <span>
@@ -414,7 +415,7 @@ class PathCache {
 };
 
 // One finding, with the members and order of finding() above.
-void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
+void write_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
     thread_local PathCache paths;
     Fragments& fragments = Fragments::of(kb);
     const Rule& rule = kb.rule(f.rule);
@@ -499,86 +500,70 @@ void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f)
     out += "]}";
 }
 
-}  // namespace
+// The JSON of findings, remembered per thread: in a batch the same pairs of common agents meet
+// the same rules over and over, and a finding's JSON (texts, paths, references) is most of a
+// record. Direct-mapped by a key of every field of the finding, so that memory is fixed (a slot
+// per key hash; a new finding replaces the one in its slot).
+class FindingCache {
+  public:
+    void append(std::string& out, const KnowledgeBase& kb, const Finding& f) {
+        if (kb_ != &kb) {
+            slots_.assign(kSlots, Slot{});
+            kb_ = &kb;
+        }
+        key_.clear();
+        put(f.rule);
+        put(f.severity);
+        put(f.system.has_value());
+        if (f.system) put(*f.system);
+        put(f.klass.has_value());
+        if (f.klass) put(*f.klass);
+        put(f.total_weight);
+        put(f.agents.size());
+        for (const AgentId a : f.agents)
+            put(a);
+        for (const Contribution& c : f.contributions) {
+            put(c.agent);
+            put(c.role);
+            put(c.effect);
+            put(c.weight);
+            put(c.exposure_scale);
+            put(c.via.size());
+            for (const ClassId k : c.via)
+                put(k);
+        }
+        Slot& slot = slots_[std::hash<std::string>{}(key_) & (kSlots - 1)];
+        if (slot.key != key_ || slot.json.empty()) {
+            slot.key = key_;
+            slot.json.clear();
+            write_finding(slot.json, kb, f);
+        }
+        out += slot.json;
+    }
 
-// Assembled by hand rather than with RapidJSON's Writer: the findings come pre-made from the
-// cache, and this runs once per list of a batch. The members and their order are those of
-// report_members().
-void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
-                      const CheckReport& report) {
-    out += '{';
-    append_member(out, "id", id);
-    out += ",\"agents\":[";
-    bool first = true;
-    for (const Resolution& r : report.resolutions) {
-        if (!r.agent) continue;
-        const Agent& a = kb.agent(*r.agent);
-        out += first ? "{" : ",{";
-        first = false;
-        append_member(out, "input", r.input);
-        out += ',';
-        append_member(out, "id", a.id);
-        out += ',';
-        append_member(out, "name", a.name);
-        out += ',';
-        append_member(out, "kind", to_string(a.kind));
-        out += ',';
-        append_member(out, "matched", r.matched);
-        out += ',';
-        append_member(out, "matched_as", to_string(r.matched_kind));
-        if (!r.detail.empty()) {
-            out += ',';
-            append_member(out, "detail", r.detail);
-        }
-        out += '}';
+  private:
+    static constexpr std::size_t kSlots = std::size_t{1} << 12;
+    struct Slot {
+        std::string key;
+        std::string json;
+    };
+
+    template <typename T>
+    void put(const T& value) {
+        key_.append(reinterpret_cast<const char*>(&value), sizeof value);
     }
-    out += "],\"unresolved\":[";
-    first = true;
-    for (const Resolution& r : report.resolutions) {
-        if (r.agent) continue;
-        out += first ? "{" : ",{";
-        first = false;
-        append_member(out, "input", r.input);
-        out += ",\"suggestions\":[";
-        for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
-            if (i > 0) out += ',';
-            append_string(out, r.suggestions[i]);
-        }
-        out += ']';
-        if (!r.hint.empty()) {
-            out += ',';
-            append_member(out, "hint", r.hint);
-        }
-        out += '}';
-    }
-    out += "],\"findings\":[";
-    first = true;
-    for (const Finding& f : report.result.findings) {
-        if (!first) out += ',';
-        first = false;
-        append_finding(out, kb, f);
-    }
-    out += "],\"exposure\":[";
-    first = true;
-    for (const ExposureChange& e : report.result.exposure) {
-        out += first ? "{" : ",{";
-        first = false;
-        append_member(out, "agent", kb.agent(e.agent).id);
-        out += ",\"scale\":";
-        append_double(out, e.scale);
-        out += '}';
-    }
-    out += "],";
-    append_member(out, "max_severity", to_string(report.result.max_severity));
-    out += ',';
-    static const std::string disclaimer = [] {
-        std::string text;
-        append_member(text, "disclaimer", kDisclaimer);
-        return text;
-    }();
-    out += disclaimer;
-    out += "}\n";
+
+    const KnowledgeBase* kb_ = nullptr;
+    std::vector<Slot> slots_;
+    std::string key_;
+};
+
+void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
+    thread_local FindingCache cache;
+    cache.append(out, kb, f);
 }
+
+}  // namespace
 
 namespace {
 
@@ -623,43 +608,168 @@ class QuotedIds {
     std::vector<std::string> agents_, rules_, risks_, systems_, classes_, severities_;
 };
 
-// Writes through a raw pointer into room made beforehand: a brief record is many short pieces,
-// and std::string's checks on each append would cost more than the copies.
+// Writes through a raw pointer into room made beforehand: a record is many short pieces, and
+// std::string's bookkeeping on each append costs more than the copies. Room is made for an
+// estimate of the most a record can take; a piece that would not fit makes more.
 class RawWriter {
   public:
-    // Makes room for `most` more bytes in `out`; done() gives back what was not used.
-    RawWriter(std::string& out, std::size_t most) : out_(out), start_(out.size()) {
-        out.resize(start_ + most);
-        p_ = out.data() + start_;
+    RawWriter(std::string& out, std::size_t most) : out_(out) {
+        const std::size_t start = out.size();
+        out.resize(start + most);
+        p_ = out.data() + start;
+        end_ = out.data() + out.size();
     }
+    // Gives back the room not used; call once, at the end.
     void done() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
 
     void put(std::string_view s) {
+        if (static_cast<std::size_t>(end_ - p_) < s.size()) grow(s.size());
         std::memcpy(p_, s.data(), s.size());
         p_ += s.size();
     }
-    void put(char c) { *p_++ = c; }
-    // A JSON string needing at most 6 bytes per byte of `s` plus 2 (see room_for_string).
+    void put(char c) {
+        if (p_ == end_) grow(1);
+        *p_++ = c;
+    }
+    // A JSON string, escaped as append_string() does it.
     void string(std::string_view s) {
         if (next_escape(s, 0) == s.size()) {
-            *p_++ = '"';
+            put('"');
             put(s);
-            *p_++ = '"';
+            put('"');
         } else {
             std::string escaped;
             append_string(escaped, s);
             put(escaped);
         }
     }
+    // The most string() can write for `s`.
     static std::size_t room_for_string(std::string_view s) { return 6 * s.size() + 2; }
 
   private:
+    void grow(std::size_t n) {
+        const std::size_t used = static_cast<std::size_t>(p_ - out_.data());
+        out_.resize(std::max(out_.size() * 2, used + n));
+        p_ = out_.data() + used;
+        end_ = out_.data() + out_.size();
+    }
+
     std::string& out_;
-    std::size_t start_;
     char* p_ = nullptr;
+    char* end_ = nullptr;
 };
 
+// The most bytes write_unresolved() can take for `r`, an unresolved name.
+std::size_t room_for_unresolved(const Resolution& r) {
+    std::size_t most =
+        48 + RawWriter::room_for_string(r.input) + RawWriter::room_for_string(r.hint);
+    for (const std::string& s : r.suggestions)
+        most += 1 + RawWriter::room_for_string(s);
+    return most;
+}
+
+// The "unresolved" array of a record, brief or full.
+void write_unresolved(RawWriter& w, const CheckReport& report) {
+    w.put("\"unresolved\":[");
+    bool first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (r.agent) continue;
+        w.put(first ? "{\"input\":" : ",{\"input\":");
+        first = false;
+        w.string(r.input);
+        w.put(",\"suggestions\":[");
+        for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
+            if (i > 0) w.put(',');
+            w.string(r.suggestions[i]);
+        }
+        w.put(']');
+        if (!r.hint.empty()) {
+            w.put(",\"hint\":");
+            w.string(r.hint);
+        }
+        w.put('}');
+    }
+    w.put(']');
+}
+
 }  // namespace
+
+// Assembled by hand rather than with RapidJSON's Writer: the findings come pre-made from the
+// cache, and this runs once per list of a batch. The members and their order are those of
+// report_members().
+void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                      const CheckReport& report) {
+    const QuotedIds& ids = QuotedIds::of(kb);
+    std::size_t most = 64 + RawWriter::room_for_string(id);
+    for (const Resolution& r : report.resolutions) {
+        if (r.agent) {
+            const Agent& a = kb.agent(*r.agent);
+            most += 96 + RawWriter::room_for_string(r.input) + ids.agent(*r.agent).size() +
+                    RawWriter::room_for_string(a.name) + RawWriter::room_for_string(r.matched) +
+                    RawWriter::room_for_string(r.detail);
+        } else {
+            most += room_for_unresolved(r);
+        }
+    }
+    RawWriter w(out, most);
+    w.put("{\"id\":");
+    w.string(id);
+    w.put(",\"agents\":[");
+    bool first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (!r.agent) continue;
+        const Agent& a = kb.agent(*r.agent);
+        w.put(first ? "{\"input\":" : ",{\"input\":");
+        first = false;
+        w.string(r.input);
+        w.put(",\"id\":");
+        w.put(ids.agent(*r.agent));
+        w.put(",\"name\":");
+        w.string(a.name);
+        w.put(",\"kind\":\"");
+        w.put(to_string(a.kind));
+        w.put("\",\"matched\":");
+        w.string(r.matched);
+        w.put(",\"matched_as\":\"");
+        w.put(to_string(r.matched_kind));
+        w.put('"');
+        if (!r.detail.empty()) {
+            w.put(",\"detail\":");
+            w.string(r.detail);
+        }
+        w.put('}');
+    }
+    w.put("],");
+    write_unresolved(w, report);
+    w.done();
+    out += ",\"findings\":[";
+    first = true;
+    for (const Finding& f : report.result.findings) {
+        if (!first) out += ',';
+        first = false;
+        append_finding(out, kb, f);
+    }
+    out += "],\"exposure\":[";
+    first = true;
+    for (const ExposureChange& e : report.result.exposure) {
+        out += first ? "{" : ",{";
+        first = false;
+        append_member(out, "agent", kb.agent(e.agent).id);
+        out += ",\"scale\":";
+        append_double(out, e.scale);
+        out += '}';
+    }
+    out += "],";
+    append_member(out, "max_severity", to_string(report.result.max_severity));
+    out += ',';
+    static const std::string disclaimer = [] {
+        std::string text;
+        append_member(text, "disclaimer", kDisclaimer);
+        return text;
+    }();
+    out += disclaimer;
+    out += "}\n";
+}
 
 // The members of a brief record, in this order (docs/json-output.md): the ids a program joins
 // on, nothing that needs the rule texts.
@@ -669,14 +779,8 @@ void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::stri
     // The most the record can take: fixed text, plus each piece at its longest.
     std::size_t most = 96 + RawWriter::room_for_string(id);
     for (const Resolution& r : report.resolutions) {
-        most += 32 + RawWriter::room_for_string(r.input);
-        if (r.agent) {
-            most += ids.agent(*r.agent).size();
-        } else {
-            for (const std::string& s : r.suggestions)
-                most += 1 + RawWriter::room_for_string(s);
-            most += 16 + RawWriter::room_for_string(r.hint);
-        }
+        most += r.agent ? 32 + RawWriter::room_for_string(r.input) + ids.agent(*r.agent).size()
+                        : room_for_unresolved(r);
     }
     for (const Finding& f : report.result.findings) {
         const Rule& rule = kb.rule(f.rule);
@@ -701,26 +805,9 @@ void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::stri
         w.put(ids.agent(*r.agent));
         w.put('}');
     }
-    w.put("],\"unresolved\":[");
-    first = true;
-    for (const Resolution& r : report.resolutions) {
-        if (r.agent) continue;
-        w.put(first ? "{\"input\":" : ",{\"input\":");
-        first = false;
-        w.string(r.input);
-        w.put(",\"suggestions\":[");
-        for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
-            if (i > 0) w.put(',');
-            w.string(r.suggestions[i]);
-        }
-        w.put(']');
-        if (!r.hint.empty()) {
-            w.put(",\"hint\":");
-            w.string(r.hint);
-        }
-        w.put('}');
-    }
-    w.put("],\"findings\":[");
+    w.put("],");
+    write_unresolved(w, report);
+    w.put(",\"findings\":[");
     first = true;
     for (const Finding& f : report.result.findings) {
         w.put(first ? "{\"rule\":" : ",{\"rule\":");
