@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
 #include <tuple>
 #include <unordered_map>
 
@@ -68,25 +72,115 @@ bool is_blank(char c) {
     return c == ' ' || c == '\t';
 }
 
-constexpr std::size_t kMaxCounted = 0xFFFF;  // no ByteCounts bucket can overflow
+// The suggestion search compares a key with the names of about its length through two lower
+// bounds on the edit distance, cheapest first, before the distance itself:
+// - Letters of the key that a name lacks: each needs its own edit (a deletion or substitution of
+//   one of its bytes), so a name lacking more letters than the edits allowed is too far. A bit
+//   column per letter tests 64 names at a time.
+// - How often each byte occurs: an edit changes these counts by at most two in all (a
+//   substitution two, an insertion or deletion one, a transposition none).
+
+// One bit per letter; digits and other bytes share the last six.
+constexpr std::size_t kLetterBits = 32;
+constexpr std::array<std::uint32_t, 256> kLetterBit = [] {
+    std::array<std::uint32_t, 256> bits{};
+    for (std::size_t byte = 0; byte < bits.size(); ++byte)
+        bits[byte] = byte >= 'a' && byte <= 'z' ? 1u << (byte - 'a') : 1u << (26 + byte % 6);
+    return bits;
+}();
+
+std::uint32_t letters_of(std::string_view key) {
+    std::uint32_t letters = 0;
+    for (const char c : key)
+        letters |= kLetterBit[static_cast<unsigned char>(c)];
+    return letters;
+}
+
+using ByteCounts = std::array<std::uint8_t, 32>;
+
+// Capping a count keeps it a lower bound: capped counts differ no more than the counts do.
+ByteCounts counts_of(std::string_view key) {
+    ByteCounts counts{};
+    for (const char c : key) {
+        std::uint8_t& count = counts[static_cast<unsigned char>(c) % counts.size()];
+        count += count < 0xFF;
+    }
+    return counts;
+}
+
+// The sum of the differences, bucket by bucket: in this form (int, std::abs) the compiler makes
+// it two PSADBW instructions.
+std::uint32_t count_difference(const ByteCounts& a, const ByteCounts& b) {
+    int sum = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        sum += std::abs(a[i] - b[i]);
+    return static_cast<std::uint32_t>(sum);
+}
+
+// A typed prefix counts when it is at least this long. The names it may start share its first
+// bytes, so they are filed by a hash of those (Fibonacci hashing), a few names to a bucket.
+constexpr std::size_t kPrefixLength = 4;
+constexpr int kPrefixBucketBits = 12;
+
+std::size_t prefix_bucket(std::string_view key) {
+    std::uint32_t first_bytes = 0;
+    std::memcpy(&first_bytes, key.data(), kPrefixLength);
+    return (first_bytes * 0x9E3779B1u) >> (32 - kPrefixBucketBits);
+}
 
 }  // namespace
 
 const Resolver::SuggestionTables& Resolver::tables() const {
     std::call_once(tables_built_, [this] {
-        for (const auto& [name, entry] : kb_.name_index()) {
-            if (entry.kind == NameKind::rxnorm || entry.kind == NameKind::atc) continue;
-            SuggestableName s{name, &entry, {}};
-            if (name.size() <= kMaxCounted) {
-                for (const char c : name)
-                    ++s.counts[static_cast<unsigned char>(c) % s.counts.size()];
+        SuggestionTables& t = tables_;
+        const auto suggestable = [](const NameEntry& entry) {
+            return entry.kind != NameKind::rxnorm && entry.kind != NameKind::atc;
+        };
+        // Ordered by length with a counting sort: count each length, then place.
+        std::vector<std::uint32_t>& first = t.first_of_length;
+        for (const auto& [key, entry] : kb_.name_index()) {
+            if (!suggestable(entry)) continue;
+            if (first.size() < key.size() + 2) first.resize(key.size() + 2);
+            ++first[key.size() + 1];
+        }
+        if (first.empty()) first.resize(2);
+        std::partial_sum(first.begin(), first.end(), first.begin());
+        const std::size_t count = first.back();
+        t.keys.resize(count);
+        t.entries.resize(count);
+        std::vector<std::uint32_t> next(first.begin(), first.end() - 1);
+        for (const auto& [key, entry] : kb_.name_index()) {
+            if (!suggestable(entry)) continue;
+            const std::uint32_t n = next[key.size()]++;
+            t.keys[n] = key;
+            t.entries[n] = &entry;
+        }
+        t.words = (count + 63) / 64;
+        t.has_letter.resize(kLetterBits * t.words);
+        t.counts.resize(count);
+        t.first_in_bucket.resize((std::size_t{1} << kPrefixBucketBits) + 1);
+        for (std::size_t n = 0; n < count; ++n) {
+            const std::string_view key = t.keys[n];
+            for (std::uint32_t letters = letters_of(key); letters != 0; letters &= letters - 1) {
+                const auto letter = static_cast<std::size_t>(std::countr_zero(letters));
+                t.has_letter[letter * t.words + n / 64] |= std::uint64_t{1} << (n % 64);
             }
-            tables_.names.push_back(s);
+            t.counts[n] = counts_of(key);
+            if (key.size() >= kPrefixLength) ++t.first_in_bucket[prefix_bucket(key) + 1];
+        }
+        // Filed by prefix bucket, the same way as by length.
+        std::partial_sum(t.first_in_bucket.begin(), t.first_in_bucket.end(),
+                         t.first_in_bucket.begin());
+        t.by_prefix.resize(t.first_in_bucket.back());
+        next.assign(t.first_in_bucket.begin(), t.first_in_bucket.end() - 1);
+        for (std::uint32_t n = 0; n < count; ++n) {
+            if (t.keys[n].size() >= kPrefixLength)
+                t.by_prefix[next[prefix_bucket(t.keys[n])]++] = n;
         }
         const auto classes = kb_.classes();
         for (std::size_t i = 0; i < classes.size(); ++i) {
-            tables_.class_by_key[normalize_name(classes[i].id)] = i;
-            tables_.class_by_key[normalize_name(classes[i].name)] = i;
+            t.class_by_key[normalize_name(classes[i].id)] = i;
+            t.class_by_key[normalize_name(classes[i].name)] = i;
         }
     });
     return tables_;
@@ -166,57 +260,89 @@ std::vector<std::string> Resolver::suggest_normalized(std::string_view key,
     if (key.empty() || limit == 0) return {};
     // Allow about one edit in four characters, at least one and at most three.
     const std::size_t bound = std::clamp<std::size_t>(key.size() / 4, 1, 3);
+    const SuggestionTables& t = tables();
+    struct Match {
+        std::uint32_t name;  // index into the tables
+        std::size_t distance;
+    };
+    std::vector<Match> matches;
+    // A name whose length differs by more than the bound is too far.
+    const auto first_of_length = [&t](std::size_t length) -> std::size_t {
+        return t.first_of_length[std::min(length, t.first_of_length.size() - 1)];
+    };
+    const std::size_t begin = first_of_length(key.size() > bound ? key.size() - bound : 0);
+    const std::size_t end = first_of_length(key.size() + bound + 1);
+    std::array<const std::uint64_t*, kLetterBits> key_letters{};
+    std::size_t key_letter_count = 0;
+    for (std::uint32_t letters = letters_of(key); letters != 0; letters &= letters - 1) {
+        const auto letter = static_cast<std::size_t>(std::countr_zero(letters));
+        key_letters[key_letter_count++] = t.has_letter.data() + letter * t.words;
+    }
+    const ByteCounts key_counts = counts_of(key);
+    const detail::KeyDistance distance_from_key(key);
+    for (std::size_t word = begin / 64; word * 64 < end; ++word) {
+        // lacking[j]: the names of this word that lack more than j of the key's letters. Every
+        // level up to the largest bound is kept, whatever this key's: no loop inside the loop.
+        std::uint64_t outside = 0;  // names not of the length wanted
+        if (word == begin / 64) outside = ~(~std::uint64_t{0} << (begin % 64));
+        if (word == end / 64) outside |= ~std::uint64_t{0} << (end % 64);
+        std::array<std::uint64_t, 4> lacking{outside, outside, outside, outside};
+        for (std::size_t i = 0; i < key_letter_count; ++i) {
+            const std::uint64_t lacks = ~key_letters[i][word];
+            lacking[3] |= lacking[2] & lacks;
+            lacking[2] |= lacking[1] & lacks;
+            lacking[1] |= lacking[0] & lacks;
+            lacking[0] |= lacks;
+        }
+        for (std::uint64_t near = ~lacking[bound]; near != 0; near &= near - 1) {
+            const std::size_t n = word * 64 + static_cast<std::size_t>(std::countr_zero(near));
+            if (count_difference(key_counts, t.counts[n]) > 2 * bound) continue;
+            const std::size_t d = distance_from_key.to(t.keys[n], bound);
+            if (d <= bound) matches.push_back({static_cast<std::uint32_t>(n), d});
+        }
+    }
+    // A typed prefix of a longer name ("sertra") is a good suggestion too. A name at most
+    // `bound` longer than the prefix is that many edits away, so it was found above.
+    if (key.size() >= kPrefixLength) {
+        const std::size_t bucket = prefix_bucket(key);
+        for (std::size_t i = t.first_in_bucket[bucket]; i < t.first_in_bucket[bucket + 1]; ++i) {
+            const std::uint32_t n = t.by_prefix[i];
+            if (t.keys[n].size() > key.size() + bound && t.keys[n].starts_with(key)) {
+                matches.push_back({n, bound});
+            }
+        }
+    }
     // One suggestion per agent: its closest name, the generic name winning ties.
     struct Candidate {
+        std::uint32_t agent;
         std::size_t distance;
         NameKind kind;
         std::string shown;
     };
-    // Each edit changes the byte counts by at most two (a transposition not at all), so names
-    // whose counts differ by more than twice the bound are too far without comparing them.
-    ByteCounts key_counts{};
-    for (const char c : key)
-        ++key_counts[static_cast<unsigned char>(c) % key_counts.size()];
-    const auto may_be_close = [&](const SuggestableName& s) {
-        const std::size_t length_difference =
-            s.key.size() > key.size() ? s.key.size() - key.size() : key.size() - s.key.size();
-        if (length_difference > bound) return false;
-        if (s.key.size() > kMaxCounted || key.size() > kMaxCounted) return true;
-        std::size_t difference = 0;
-        for (std::size_t b = 0; b < key_counts.size(); ++b) {
-            difference += key_counts[b] > s.counts[b] ? key_counts[b] - s.counts[b]
-                                                      : s.counts[b] - key_counts[b];
-        }
-        return difference <= 2 * bound;
-    };
-    std::unordered_map<std::uint32_t, Candidate> best;
-    for (const SuggestableName& s : tables().names) {
-        const std::string_view name = s.key;
-        const NameEntry& entry = *s.entry;
-        std::size_t d = may_be_close(s) ? detail::edit_distance(key, name, bound) : bound + 1;
-        // A typed prefix of a longer name ("sertra") is a good suggestion too.
-        if (d > bound && key.size() >= 4 && name.compare(0, key.size(), key) == 0) d = bound;
-        if (d > bound) continue;
+    std::vector<Candidate> candidates;
+    candidates.reserve(matches.size());
+    for (const Match& m : matches) {
+        const NameEntry& entry = *t.entries[m.name];
         const Agent& agent = kb_.agent(entry.agent);
-        Candidate c{
-            d, entry.kind,
-            entry.kind == NameKind::name ? agent.name : entry.written + " (" + agent.name + ")"};
-        const auto [it, inserted] = best.try_emplace(index_of(entry.agent), c);
-        if (!inserted && std::tie(c.distance, c.kind, c.shown) <
-                             std::tie(it->second.distance, it->second.kind, it->second.shown)) {
-            it->second = c;
-        }
+        candidates.push_back(
+            {index_of(entry.agent), m.distance, entry.kind,
+             entry.kind == NameKind::name ? agent.name : entry.written + " (" + agent.name + ")"});
     }
-    std::vector<Candidate> ranked;
-    for (auto& [agent, c] : best)
-        ranked.push_back(std::move(c));
-    std::sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) {
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+        return std::tie(a.agent, a.distance, a.kind, a.shown) <
+               std::tie(b.agent, b.distance, b.kind, b.shown);
+    });
+    const auto last =
+        std::unique(candidates.begin(), candidates.end(),
+                    [](const Candidate& a, const Candidate& b) { return a.agent == b.agent; });
+    candidates.erase(last, candidates.end());
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
         return std::tie(a.distance, a.shown) < std::tie(b.distance, b.shown);
     });
     std::vector<std::string> out;
-    for (const Candidate& c : ranked) {
-        out.push_back(c.shown);
+    for (Candidate& c : candidates) {
         if (out.size() == limit) break;
+        out.push_back(std::move(c.shown));
     }
     return out;
 }

@@ -37,20 +37,26 @@ class Resolver {
     std::vector<std::string> suggest(std::string_view input, std::size_t limit = 3) const;
 
   private:
-    // How often each byte value occurs, folded into 32 buckets: a cheap lower bound on the edit
-    // distance between two names, so that most names need no full comparison.
-    using ByteCounts = std::array<std::uint16_t, 32>;
-    // A name that suggestions may offer (not a code), in the order of the name index.
-    struct SuggestableName {
-        std::string_view key;  // normalised
-        const NameEntry* entry;
-        ByteCounts counts;
-    };
-
     // What only unresolved names need, built on the first one: a check whose names all
-    // resolve does not pay for it.
+    // resolve does not pay for it. The names that suggestions may offer (not codes) are kept
+    // column by column and ordered by length, so that a search visits only the run of names
+    // whose length is within its bound, and tests their letters 64 names at a time.
     struct SuggestionTables {
-        std::vector<SuggestableName> names;
+        std::vector<std::string_view> keys;  // normalised
+        std::vector<const NameEntry*> entries;
+        // has_letter[letter * words + n / 64], bit n % 64: name n has the letter (letters_of in
+        // the .cpp file): a column of bits per letter, 64 names to a word.
+        std::size_t words = 0;
+        std::vector<std::uint64_t> has_letter;
+        // How often each byte value occurs, folded into 32 buckets and capped at 255.
+        std::vector<std::array<std::uint8_t, 32>> counts;
+        // first_of_length[n]: the first name at least n bytes long (one past the longest too).
+        std::vector<std::uint32_t> first_of_length;
+        // The names of at least four bytes filed by a hash of their first four (prefix_bucket in
+        // the .cpp file): bucket b is by_prefix[first_in_bucket[b]] up to first_in_bucket[b + 1].
+        // The longer names a typed prefix starts are in its bucket.
+        std::vector<std::uint32_t> first_in_bucket;
+        std::vector<std::uint32_t> by_prefix;
         // Normalised class id or name -> the last class with it (index into kb_.classes()).
         std::unordered_map<std::string, std::size_t> class_by_key;
     };

@@ -63,5 +63,42 @@ TEST(EditDistance, BandedAndBoundedAgreesWithTheFullTable) {
     }
 }
 
+TEST(EditDistance, KeyDistanceAgreesWithTheFullTable) {
+    std::mt19937 random(23);
+    std::uniform_int_distribution<int> length(0, 20);
+    std::uniform_int_distribution<int> long_length(60, 70);  // past 64: the fallback
+    std::uniform_int_distribution<int> letter(0, 3);
+    std::uniform_int_distribution<int> change(-3, 3);
+    std::uniform_int_distribution<int> limit_of(0, 6);
+    for (int trial = 0; trial < 10000; ++trial) {
+        const int key_length = trial % 8 ? length(random) : long_length(random);
+        std::string key(static_cast<std::size_t>(key_length), 'a');
+        for (char& c : key)
+            c = static_cast<char>('a' + letter(random));
+        // Names of about the key's length, as the resolver asks for, and some of any length.
+        const int name_length =
+            trial % 4 ? std::max(0, static_cast<int>(key.size()) + change(random)) : length(random);
+        std::string name(static_cast<std::size_t>(name_length), 'a');
+        for (char& c : name)
+            c = static_cast<char>('a' + letter(random));
+        if (trial % 3 == 0) name = key.substr(0, key.size() / 2) + name.substr(name.size() / 2);
+        const std::size_t limit = static_cast<std::size_t>(limit_of(random));
+        const std::size_t full = full_distance(key, name);
+        const std::size_t expected = full <= limit ? full : limit + 1;
+        ASSERT_EQ(KeyDistance(key).to(name, limit), expected)
+            << key << " / " << name << " limit " << limit;
+    }
+}
+
+TEST(EditDistance, KeyDistanceCountsATranspositionAsOneEdit) {
+    const KeyDistance from_sertraline("sertraline");
+    EXPECT_EQ(from_sertraline.to("setrraline", 3), 1u);
+    EXPECT_EQ(from_sertraline.to("sertraline", 3), 0u);
+    EXPECT_EQ(from_sertraline.to("sertarline", 3), 1u);
+    EXPECT_EQ(from_sertraline.to("tsertraline", 3), 1u);
+    EXPECT_EQ(from_sertraline.to("warfarin", 2), 3u);            // over the limit
+    EXPECT_EQ(KeyDistance("\xC3\xA9z").to("z\xC3\xA9", 3), 2u);  // bytes, not characters
+}
+
 }  // namespace
 }  // namespace combocheck::detail

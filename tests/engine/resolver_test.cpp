@@ -3,10 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <random>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
+#include "loader.hpp"
 #include "support/mini_kb.hpp"
 
 namespace combocheck {
@@ -249,6 +255,161 @@ TEST(Resolver, SuggestionsAreBestFirstAndRespectTheLimit) {
     EXPECT_EQ(resolver.suggest("duoxetine"),
               (std::vector<std::string>{"duloxetine", "fluoxetine"}));
     EXPECT_EQ(resolver.suggest("duoxetine", 1), (std::vector<std::string>{"duloxetine"}));
+}
+
+// The optimal string alignment distance from the whole table, without band or limit.
+std::size_t full_distance(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size(), m = b.size();
+    // One flat table (kept between calls: the test asks for millions of cells).
+    thread_local std::vector<std::size_t> table;
+    table.resize((n + 1) * (m + 1));
+    std::size_t* const d = table.data();
+    const std::size_t w = m + 1;  // d[i * w + j]: the distance between a[0, i) and b[0, j)
+    for (std::size_t i = 0; i <= n; ++i)
+        d[i * w] = i;
+    for (std::size_t j = 0; j <= m; ++j)
+        d[j] = j;
+    for (std::size_t i = 1; i <= n; ++i) {
+        for (std::size_t j = 1; j <= m; ++j) {
+            std::size_t best = d[(i - 1) * w + j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            if (d[(i - 1) * w + j] + 1 < best) best = d[(i - 1) * w + j] + 1;
+            if (d[i * w + j - 1] + 1 < best) best = d[i * w + j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[(i - 2) * w + j - 2] + 1 < best) {
+                best = d[(i - 2) * w + j - 2] + 1;
+            }
+            d[i * w + j] = best;
+        }
+    }
+    return d[n * w + m];
+}
+
+// The oracle for suggestions: every name compared through the whole table, then the rules as
+// they read (within about one edit in four characters, or a typed prefix of four or more
+// characters; one name per agent, the generic name winning ties; best first). Unlimited: the
+// first `limit` of it is what suggest(input, limit) must give.
+std::vector<std::string> reference_suggestions(const KnowledgeBase& kb, std::string_view input) {
+    const std::string key = normalize_name(input);
+    if (key.empty()) return {};
+    const std::size_t bound = std::clamp<std::size_t>(key.size() / 4, 1, 3);
+    struct Candidate {
+        std::size_t distance;
+        NameKind kind;
+        std::string shown;
+    };
+    std::map<std::uint32_t, Candidate> best;
+    for (const auto& [name, entry] : kb.name_index()) {
+        if (entry.kind == NameKind::rxnorm || entry.kind == NameKind::atc) continue;
+        // Lengths further apart than that are as many edits apart: the table would say so.
+        const std::size_t gap =
+            name.size() > key.size() ? name.size() - key.size() : key.size() - name.size();
+        std::size_t d = gap > bound ? gap : full_distance(key, name);
+        if (d > bound && key.size() >= 4 && name.compare(0, key.size(), key) == 0) d = bound;
+        if (d > bound) continue;
+        const Agent& agent = kb.agent(entry.agent);
+        Candidate c{
+            d, entry.kind,
+            entry.kind == NameKind::name ? agent.name : entry.written + " (" + agent.name + ")"};
+        const auto [it, inserted] = best.try_emplace(index_of(entry.agent), c);
+        if (!inserted && std::tie(c.distance, c.kind, c.shown) <
+                             std::tie(it->second.distance, it->second.kind, it->second.shown)) {
+            it->second = c;
+        }
+    }
+    std::vector<Candidate> ranked;
+    for (auto& [agent, c] : best)
+        ranked.push_back(std::move(c));
+    std::sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) {
+        return std::tie(a.distance, a.shown) < std::tie(b.distance, b.shown);
+    });
+    std::vector<std::string> out;
+    for (const Candidate& c : ranked)
+        out.push_back(c.shown);
+    return out;
+}
+
+// Seeded inputs: every agent name and brand of the built-in knowledge base with one to three
+// typing errors, prefixes, random text with and without non-ASCII bytes, and edge cases.
+std::vector<std::string> generated_inputs(const KnowledgeBase& kb) {
+    std::mt19937 random(20240611);
+    const auto below = [&](std::size_t n) {
+        return std::uniform_int_distribution<std::size_t>(0, n - 1)(random);
+    };
+    const std::string letters = "abcdefghijklmnopqrstuvwxyz";
+    const auto misspell = [&](std::string s) {
+        const std::size_t edits = 1 + below(3);
+        for (std::size_t e = 0; e < edits; ++e) {
+            const std::size_t at = s.empty() ? 0 : below(s.size());
+            switch (below(4)) {
+                case 0:
+                    s.insert(at, 1, letters[below(letters.size())]);
+                    break;
+                case 1:
+                    if (!s.empty()) s.erase(at, 1);
+                    break;
+                case 2:
+                    if (!s.empty()) s[at] = letters[below(letters.size())];
+                    break;
+                default:
+                    if (at + 1 < s.size()) std::swap(s[at], s[at + 1]);
+            }
+        }
+        return s;
+    };
+    const auto random_text = [&](std::string_view alphabet, std::size_t max_length) {
+        std::string s(below(max_length + 1), ' ');
+        for (char& c : s)
+            c = alphabet[below(alphabet.size())];
+        return s;
+    };
+    std::vector<std::string> inputs{"", "   ", "-", "a", "ab", "abc", "abcd", "sert", "zzzz"};
+    for (const Agent& agent : kb.agents()) {
+        inputs.push_back(misspell(agent.name));
+        for (const std::string& brand : agent.brands)
+            inputs.push_back(misspell(brand));
+        const std::string key = normalize_name(agent.name);
+        if (!key.empty()) inputs.push_back(key.substr(0, 1 + below(key.size())));
+    }
+    const std::string ascii = letters + "0123456789 -'.";
+    const std::string non_ascii[] = {"\xC3\xA9", "\xD0\xB0", "\xE3\x82\xBB", "\xF0\x9F\x92\x8A",
+                                     "\xFF",     "\x80",     "\xC3",         "\xED\xA0\x80"};
+    for (int i = 0; i < 200; ++i) {
+        inputs.push_back(random_text(ascii, 16));
+        std::string s = misspell(kb.agents()[below(kb.agents().size())].name);
+        s.insert(below(s.size() + 1), non_ascii[below(std::size(non_ascii))]);
+        inputs.push_back(s);
+        std::string bytes(1 + below(12), ' ');
+        for (char& c : bytes)
+            c = static_cast<char>(below(256));
+        inputs.push_back(bytes);
+    }
+    inputs.push_back(std::string(10000, 'a'));
+    inputs.push_back(random_text(letters, 10000));
+    inputs.push_back("sertraline" + std::string(10000, 'e'));
+    std::string repeated;
+    while (repeated.size() < 10000)
+        repeated += "tramadol";
+    inputs.push_back(repeated);
+    return inputs;
+}
+
+TEST(Resolver, SuggestionsAreThoseOfAFullScanWithTheWholeDistanceTable) {
+    static const KnowledgeBase kb = load_embedded_knowledge();
+    const Resolver resolver(kb);
+    const std::vector<std::string> inputs = generated_inputs(kb);
+    ASSERT_GT(inputs.size(), 2000u);
+    std::size_t suggested = 0;
+    for (const std::string& input : inputs) {
+        const std::vector<std::string> expected = reference_suggestions(kb, input);
+        suggested += !expected.empty();
+        for (const std::size_t limit : {0, 1, 3, 5}) {
+            const std::vector<std::string> first(
+                expected.begin(), expected.begin() + std::min(limit, expected.size()));
+            ASSERT_EQ(resolver.suggest(input, limit), first) << "'" << input << "' limit " << limit;
+        }
+    }
+    // Most inputs are near a name: the comparison is not between two empty lists.
+    EXPECT_GT(suggested, inputs.size() / 2);
 }
 
 TEST(Resolver, PreparationWordsAfterANameAreKeptAsDetail) {
