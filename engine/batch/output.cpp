@@ -424,9 +424,17 @@ bool has_brief_records(OutputFormat format) {
 
 ListOutcome outcome_of(const KnowledgeBase& kb, const CheckedList& list) {
     ListOutcome outcome;
+    outcome_of(kb, list, outcome);
+    return outcome;
+}
+
+void outcome_of(const KnowledgeBase& kb, const CheckedList& list, ListOutcome& outcome) {
+    outcome.error = list.report == nullptr;
+    outcome.max_severity = Severity::none;
+    outcome.risks.clear();
     if (list.report == nullptr) {
-        outcome.error = true;
-        return outcome;
+        outcome.unresolved.clear();
+        return;
     }
     outcome.max_severity = list.report->result.max_severity;
     for (const Finding& f : list.report->result.findings) {
@@ -440,10 +448,14 @@ ListOutcome outcome_of(const KnowledgeBase& kb, const CheckedList& list) {
         }
     }
     std::sort(outcome.risks.begin(), outcome.risks.end());
+    // Assigned over the old names, so that their buffers are reused.
+    std::size_t n = 0;
     for (const Resolution& r : list.report->resolutions) {
-        if (!r.agent) outcome.unresolved.push_back(r.input);
+        if (r.agent) continue;
+        if (n == outcome.unresolved.size()) outcome.unresolved.emplace_back();
+        outcome.unresolved[n++] = r.input;
     }
-    return outcome;
+    outcome.unresolved.resize(n);
 }
 
 void RunSummary::add(const ListOutcome& outcome) {

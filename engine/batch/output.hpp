@@ -94,6 +94,8 @@ struct ListOutcome {
 };
 // `kb` gives each finding's risk (a finding knows its rule, the rule its risk). Thread-safe.
 ListOutcome outcome_of(const KnowledgeBase& kb, const CheckedList& list);
+// The same into `out`, whose buffers are reused (a batch run fills one per list).
+void outcome_of(const KnowledgeBase& kb, const CheckedList& list, ListOutcome& out);
 
 // The whole run, summed on the output thread.
 struct RunSummary {

@@ -141,7 +141,7 @@ struct Chunk {
     std::size_t count = 0;
     std::size_t first_index = 0;
     std::string bytes;
-    std::vector<ListOutcome> outcomes;
+    std::vector<ListOutcome> outcomes;  // the first `count` are this chunk's; kept for reuse
     bool done = false;
 };
 
@@ -209,7 +209,6 @@ class Pipeline {
         c->count = 0;
         c->first_index = next_index_;
         c->bytes.clear();
-        c->outcomes.clear();
         c->done = false;
         return c;
     }
@@ -223,7 +222,6 @@ class Pipeline {
             current_->count = 0;
             current_->first_index = next_index_;
             current_->bytes.clear();
-            current_->outcomes.clear();
             return;
         }
         {
@@ -263,8 +261,8 @@ class Pipeline {
 
     void write(const Chunk& c) {
         output_.write(c.bytes);
-        for (const ListOutcome& outcome : c.outcomes)
-            summary_.add(outcome);
+        for (std::size_t i = 0; i < c.count; ++i)
+            summary_.add(c.outcomes[i]);
     }
 
     void work() {
@@ -292,7 +290,7 @@ class Pipeline {
         // Reused from list to list: assigning a resolution over an old one reuses its strings.
         thread_local CheckReport report;
         thread_local std::vector<AgentId> agents;
-        c.outcomes.resize(c.count);
+        if (c.outcomes.size() < c.count) c.outcomes.resize(c.count);
         for (std::size_t i = 0; i < c.count; ++i) {
             ListRecord& record = c.records[i];
             if (!detail::is_valid_utf8(record.id)) record.id = sanitize_utf8(record.id);
@@ -314,7 +312,7 @@ class Pipeline {
                 list.report = &report;
             }
             output_.format(c.bytes, list);
-            c.outcomes[i] = outcome_of(kb_, list);
+            outcome_of(kb_, list, c.outcomes[i]);
         }
     }
 
