@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
+#include <numeric>
+#include <tuple>
 #include <utility>
 
 namespace combocheck {
@@ -18,6 +21,13 @@ namespace {
 
 // Weights are sums of decimals like 0.5 and 1.5; compare with a little slack.
 constexpr double kEpsilon = 1e-9;
+constexpr std::uint64_t kAll = ~std::uint64_t{0};
+constexpr std::uint32_t kNone = ~std::uint32_t{0};
+
+// The index keeps the rules an agent can take part in at some exposure. A superset is harmless
+// (the rule is evaluated and finds nothing); a missing rule would lose findings, so weights are
+// ignored: any exposure scale may carry a weight over a threshold.
+constexpr double kAnyExposure = 1e300;
 
 std::size_t idx(Strength s) {
     return static_cast<std::size_t>(s);
@@ -31,6 +41,22 @@ bool effect_matches(const Effect& x, const EffectPattern& p, double exposure_sca
     if (p.min_strength && x.strength < *p.min_strength) return false;
     if (p.min_sensitivity && x.sensitivity < *p.min_sensitivity) return false;
     return !p.min_weight || x.weight * exposure_scale + kEpsilon >= *p.min_weight;
+}
+
+// The agent's bit in a signature (see RuleIndex::Tables::signatures).
+std::uint64_t signature(AgentId agent) {
+    return std::uint64_t{1} << (index_of(agent) % 64);
+}
+
+// Whether an agent's match of the item can change with its exposure (a minimum weight).
+bool depends_on_exposure(const MatchItem& item) {
+    if (const auto* pattern = std::get_if<EffectPattern>(&item.what)) {
+        return pattern->min_weight.has_value();
+    }
+    if (const auto* any_of = std::get_if<std::vector<MatchItem>>(&item.what)) {
+        return std::any_of(any_of->begin(), any_of->end(), depends_on_exposure);
+    }
+    return false;
 }
 
 // The class chain from one of the agent's own classes up to `target` (breadth-first: shortest).
@@ -54,257 +80,664 @@ std::vector<ClassId> class_path(const KnowledgeBase& kb, AgentId agent, ClassId 
     return {};
 }
 
-// A rule to evaluate on a list, and which agents of the list may take part (from the index;
-// without one, any). Bits past 63 are always taken as set.
-struct Candidate {
-    static constexpr std::uint64_t kAll = ~std::uint64_t{0};
+// Appends to `out` the agent's effects that a pharmacokinetic, burden or opposition rule reads,
+// in the agent's order, and returns how many of them are perpetrator effects (they come first).
+// A pharmacokinetic rule reads perpetrator and substrate effects on the systems it covers, a
+// burden rule the effect it sums, an opposition rule the effects that can take a side. With
+// `fixed_sides`, an opposition side that does not depend on the exposure is checked here, once.
+std::size_t append_reads(const KnowledgeBase& kb, const Rule& rule, AgentId agent, bool fixed_sides,
+                         std::vector<const AgentEffect*>& out) {
+    const auto effects = kb.effects_of(agent);
+    switch (rule.kind) {
+        case RuleKind::pharmacokinetic: {
+            const auto& pk = std::get<PharmacokineticRule>(rule.detail);
+            const Action wanted = pk.mode == PkMode::induction ? Action::induces : Action::inhibits;
+            const bool prodrug = pk.mode == PkMode::prodrug_inhibition;
+            const auto covered = [&](SystemId s) {
+                return pk.systems.empty() ||
+                       std::find(pk.systems.begin(), pk.systems.end(), s) != pk.systems.end();
+            };
+            std::size_t perpetrators = 0;
+            for (const AgentEffect& e : effects) {
+                if (e.effect->action != wanted || !covered(e.effect->system)) continue;
+                out.push_back(&e);
+                ++perpetrators;
+            }
+            // A substrate of a system the rule does not cover meets no perpetrator.
+            for (const AgentEffect& e : effects) {
+                if (e.effect->action == Action::substrate && e.effect->prodrug == prodrug &&
+                    covered(e.effect->system)) {
+                    out.push_back(&e);
+                }
+            }
+            return perpetrators;
+        }
+        case RuleKind::burden: {
+            const auto& b = std::get<BurdenRule>(rule.detail);
+            for (const AgentEffect& e : effects) {
+                if (e.effect->system == b.system && e.effect->action == b.action) out.push_back(&e);
+            }
+            return 0;
+        }
+        case RuleKind::opposition: {
+            const auto& o = std::get<OppositionRule>(rule.detail);
+            for (const AgentEffect& e : effects) {
+                const bool up = e.effect->action == Action::increases;
+                if (e.effect->system != o.system ||
+                    (!up && e.effect->action != Action::decreases)) {
+                    continue;
+                }
+                const auto& side = up ? o.raising : o.lowering;
+                if (fixed_sides && side && !depends_on_exposure(*side) &&
+                    !matches_item(kb, *side, agent)) {
+                    continue;
+                }
+                out.push_back(&e);
+            }
+            return 0;
+        }
+        default:
+            return 0;
+    }
+}
 
+// What the index decides for a rule whatever the exposure (see RuleIndex::Tables::exact).
+std::uint64_t exact_bits(const Rule& rule) {
+    switch (rule.kind) {
+        case RuleKind::combination: {
+            const auto& match = std::get<CombinationRule>(rule.detail).match;
+            std::uint64_t exact = 0;
+            for (std::size_t k = 0; k < match.size() && k < 64; ++k) {
+                if (!depends_on_exposure(match[k])) exact |= std::uint64_t{1} << k;
+            }
+            return exact;
+        }
+        case RuleKind::duplication:
+            // Past 63 classes, a member of a late class has every bit set.
+            return std::get<DuplicationRule>(rule.detail).classes.size() <= 64 ? kAll : 0;
+        case RuleKind::opposition: {
+            const auto& o = std::get<OppositionRule>(rule.detail);
+            const auto fixed = [](const std::optional<MatchItem>& side) {
+                return side && !depends_on_exposure(*side);
+            };
+            return (fixed(o.raising) ? 1u : 0u) | (fixed(o.lowering) ? 2u : 0u);
+        }
+        default:
+            return 0;
+    }
+}
+
+// One agent's part in one rule, as the tables (see RuleIndex::Tables) keep it.
+struct Probe {
     RuleId rule{};
-    std::uint64_t agents = kAll;   // bit i: the list's agent i
-    std::uint64_t classes = kAll;  // duplication, bit k: class k may have two members
+    RuleKind kind{};
+    std::uint16_t count = 0;         // the effects the rule reads (see append_reads): `count` from
+    std::uint32_t first = 0;         // `reads[first]`
+    std::uint16_t perpetrators = 0;  // pharmacokinetic: the first ones are perpetrator effects
+    std::uint16_t min_agents = 0;    // burden: the rule's
+    std::uint64_t items = kAll;      // duplication: see RuleIndex::Entry
+};
 
-    bool may_take_part(std::size_t i) const { return i >= 64 || (agents >> i & 1) != 0; }
-    bool may_have_two(std::size_t k) const { return k >= 64 || (classes >> k & 1) != 0; }
+// Where a row's probes start: its pharmacokinetic ones, then the others a check visits, then
+// the passive ones (opposition probes a check only looks up, see RuleIndex::Tables).
+struct ProbeRow {
+    std::uint32_t pharmacokinetic = 0;
+    std::uint32_t others = 0;
+    std::uint32_t passive = 0;
+};
+
+// One agent's part in a combination rule; a rule's parts are linked in the order of the agents.
+struct Part {
+    std::uint32_t agent = 0;     // the list's agent index
+    std::uint32_t next = kNone;  // the next agent's part in the same rule
+    std::uint64_t items = kAll;  // see RuleIndex::Entry
+    bool used = false;           // assigned to an item
+};
+
+// What the list's agents bring to one rule, gathered agent by agent.
+struct Tally {
+    std::uint32_t epoch = 0;         // the check it belongs to (see Scratch::epoch)
+    std::uint64_t once = 0;          // duplication: classes (see RuleIndex::Entry) some agent is in
+    std::uint64_t twice = 0;         // duplication: classes at least two agents are in
+    double total_weight = 0;         // burden
+    std::uint32_t contributors = 0;  // burden
+};
+
+// What a check keeps for each agent of its list.
+struct OnList {
+    // Its probes in the tables (see ProbeRow), each range up to the next. The cursors follow the
+    // rules evaluated, which are taken in ascending order.
+    const Probe* pharmacokinetic = nullptr;
+    const Probe* others = nullptr;
+    const Probe* passive = nullptr;
+    const Probe* end = nullptr;
+    const Probe* pharmacokinetic_cursor = nullptr;
+    const Probe* cursor = nullptr;
+    const Probe* passive_cursor = nullptr;
+    double raise = 1;  // exposure scales: the largest up,
+    double lower = 1;  // the smallest down,
+    double scale = 1;  // and their product
+};
+
+// A finding's place in the order: severity and rule (see ListChecker::order), and the finding.
+struct Place {
+    std::uint64_t key = 0;
+    std::uint32_t finding = 0;
+};
+
+// A burden contribution before it is built: its effective weight, the list's agent, the effect.
+struct Weighed {
+    double weight = 0;
+    std::uint32_t agent = 0;
+    const AgentEffect* effect = nullptr;
 };
 
 // What a check works with besides its result. Kept from list to list (per thread) because a
 // batch checks millions of lists, and allocating these for each costs more than most checks.
 struct Scratch {
-    // For each rule, what the list's agents can take in it; all zero between checks.
-    struct Reach {
-        std::uint64_t once = 0;    // items (see RuleIndex::Entry) at least one agent can take
-        std::uint64_t twice = 0;   // items at least two agents can take
-        std::uint64_t agents = 0;  // bit i: agent i takes part
-    };
-    std::vector<Reach> reach;                 // by rule
-    std::vector<std::uint64_t> touched;       // one bit per rule: some agent takes part
-    std::vector<Candidate> candidates;        // the rules to evaluate, ascending
-    std::vector<double> raise, lower, scale;  // by agent: exposure scales
-    std::vector<std::pair<std::size_t, const AgentEffect*>> substrates;
-    std::vector<bool> used;
-    std::vector<std::size_t> chosen, members;
-    std::vector<AgentId> raising, lowering;
+    std::vector<Tally> tallies;   // by rule
+    std::vector<OnList> on_list;  // by agent
+    // The tallies of earlier checks are not emptied: a tally is emptied when a check first
+    // uses it, and its epoch tells whether it has been.
+    std::uint32_t epoch = 0;
+    std::vector<std::uint64_t> due;  // one bit per rule: to evaluate
+    std::vector<Part> parts;
+    std::vector<std::pair<std::uint32_t, const AgentEffect*>> perpetrators, substrates;
+    std::vector<std::uint32_t> chosen, members;
+    std::vector<Place> places;
+    std::vector<std::uint32_t> combinations;  // the findings of combination rules
+    std::vector<std::pair<std::uint32_t, RiskId>> curated;
+    std::vector<Weighed> weighed;
+    std::vector<std::tuple<std::uint32_t, const AgentEffect*, Role>> sides;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> list_words;  // the list's agent bits
+    std::uint64_t list_signature = 0;  // see RuleIndex::Tables::signatures
+    std::vector<char> drop;
 };
 
+}  // namespace
+
+// What a check reads from the index: for each agent (a row), its probes, one per rule it can
+// take part in (see ProbeRow for their order). A probe of a rule that reads effects carries them,
+// so that a check does not search the agent's effects for each rule.
+//
+// A check visits every probe of its agents (tallying what they bring to each rule), then
+// evaluates the rules the tallies say can have a finding. Two kinds of rules are reached through
+// a key instead, so that most lists do not evaluate them at all: a combination rule through the
+// agents that can match its key item (the item fewest agents can match), an opposition rule
+// through the agents that can take its key side (the side fewer agents can take). The other
+// agents have no probe of a combination rule (its evaluation finds them through `item_agents`),
+// and a passive probe of an opposition rule, which a check looks up only when it evaluates it.
+//
+// A check without an index builds tables for its list (a row for each of its agents, every rule
+// with a probe that decides nothing) and reads them the same way.
+struct RuleIndex::Tables {
+    using Row = ProbeRow;
+    struct ClassPath {
+        ClassId klass{};
+        std::vector<ClassId> via;
+    };
+
+    std::vector<Row> rows;  // and one past the last
+    std::vector<Probe> probes;
+    std::vector<const AgentEffect*> reads;
+    // By rule, what the probes decide whatever the exposure: the combination items and
+    // duplication classes whose `items` bit is exact; the opposition sides (bit 0 raising, bit 1
+    // lowering) that every read effect already takes. All zero without an index.
+    std::vector<std::uint64_t> exact;
+
+    // Only in an index:
+    std::vector<Entry> entries;              // by agent, by ascending rule
+    std::vector<std::uint32_t> first_entry;  // by agent, and one past the last
+    // Combination rules: for each item (up to 64), one bit per agent that can match it.
+    std::size_t words = 0;  // per item
+    // By combination rule: where its items' agent bits and signatures start, how many items
+    // (up to 64) have them, and the key item.
+    struct Items {
+        std::uint32_t first_word = 0;
+        std::uint32_t first = 0;
+        std::uint32_t count = 0;
+        std::uint32_t key = 0;
+    };
+    std::vector<Items> items;
+    std::vector<std::uint64_t> item_agents;
+    // By opposition rule, the side fewer agents can take (see can_take): a check visits the
+    // probes of those agents only, and looks the others up when one is on its list.
+    std::vector<Role> key_side;
+    // By combination rule item: bit a % 64 for each agent a that can match it. An item whose
+    // signature shares no bit with a list's cannot be matched by any of its agents: most items
+    // are ruled out by that one test.
+    std::vector<std::uint64_t> signatures;
+    std::vector<std::uint32_t> ranks;                 // by rule
+    std::vector<std::vector<ClassPath>> class_paths;  // by agent, by ascending class
+
+    // Whether the agent can match the combination rule's item k (k < 64).
+    bool can_match(std::uint32_t rule, std::size_t k, AgentId agent) const {
+        const std::uint32_t a = index_of(agent);
+        return (item_agents[items[rule].first_word + k * words + a / 64] >> (a % 64) & 1) != 0;
+    }
+
+    // Whether an agent whose effects the opposition rule reads are `read` can take the side
+    // (Role::raising or Role::lowering) at some exposure.
+    static bool can_take(const KnowledgeBase& kb, const Rule& rule, AgentId agent,
+                         std::span<const AgentEffect* const> read, Role side) {
+        const auto& o = std::get<OppositionRule>(rule.detail);
+        const Action action = side == Role::raising ? Action::increases : Action::decreases;
+        const auto& item = side == Role::raising ? o.raising : o.lowering;
+        return std::any_of(read.begin(), read.end(), [&](const AgentEffect* e) {
+            return e->effect->action == action &&
+                   (!item || matches_item(kb, *item, agent, kAnyExposure));
+        });
+    }
+
+    // Appends a row for the agent. In an index (after `items`), only the agents that can match
+    // a combination rule's key item have a probe of it; without an index (a check's own
+    // tables), every rule has a probe of every agent, and decides nothing.
+    void add_row(const KnowledgeBase& kb, AgentId agent, bool indexed);
+    void close_rows() {
+        const auto end = static_cast<std::uint32_t>(probes.size());
+        rows.push_back({end, end, end});
+    }
+};
+
+void RuleIndex::Tables::add_row(const KnowledgeBase& kb, AgentId agent, bool indexed) {
+    if (indexed) first_entry.push_back(static_cast<std::uint32_t>(entries.size()));
+    // The probes by rule, then in their place: pharmacokinetic ones first (a check evaluates
+    // them before the others), passive ones last.
+    enum Place : std::uint8_t { pharmacokinetic, visited, passive };
+    std::vector<std::pair<Place, Probe>> made;
+    for (std::uint32_t r = 0; r < kb.rules().size(); ++r) {
+        const Rule& rule = kb.rules()[r];
+        Probe probe{RuleId{r}, rule.kind};
+        Place place = visited;
+        switch (rule.kind) {
+            case RuleKind::combination: {
+                if (!indexed) break;
+                // Bits of the items this agent can match; the other bits are left for others.
+                const std::size_t n = std::get<CombinationRule>(rule.detail).match.size();
+                const std::uint64_t none = n >= 64 ? 0 : kAll << n;
+                std::uint64_t bits = none;
+                for (std::size_t k = 0; k < n && k < 64; ++k) {
+                    if (can_match(r, k, agent)) bits |= std::uint64_t{1} << k;
+                }
+                if (bits == none) continue;
+                entries.push_back({RuleId{r}, bits});
+                if ((bits >> items[r].key & 1) == 0) continue;
+                break;
+            }
+            case RuleKind::duplication: {
+                if (!indexed) break;
+                const auto& classes = std::get<DuplicationRule>(rule.detail).classes;
+                std::uint64_t bits = 0;
+                for (std::size_t k = 0; k < classes.size(); ++k) {
+                    if (!kb.is_member(agent, classes[k])) continue;
+                    bits |= k < 64 ? std::uint64_t{1} << k : kAll;
+                }
+                if (bits == 0) continue;
+                entries.push_back({RuleId{r}, bits});
+                probe.items = bits;
+                break;
+            }
+            default: {
+                // The agent takes part when the rule reads one of its effects.
+                probe.first = static_cast<std::uint32_t>(reads.size());
+                probe.perpetrators =
+                    static_cast<std::uint16_t>(append_reads(kb, rule, agent, indexed, reads));
+                probe.count = static_cast<std::uint16_t>(reads.size() - probe.first);
+                if (probe.count == 0) continue;
+                if (indexed) entries.push_back({RuleId{r}, kAll});
+                if (const auto* burden = std::get_if<BurdenRule>(&rule.detail)) {
+                    probe.min_agents = static_cast<std::uint16_t>(burden->min_agents);
+                }
+                if (rule.kind == RuleKind::pharmacokinetic) place = pharmacokinetic;
+                if (rule.kind == RuleKind::opposition && indexed) {
+                    const std::span<const AgentEffect* const> read{reads.data() + probe.first,
+                                                                   probe.count};
+                    if (!can_take(kb, rule, agent, read, key_side[r])) place = passive;
+                }
+            }
+        }
+        made.push_back({place, probe});
+    }
+    Row row;
+    for (const Place place : {pharmacokinetic, visited, passive}) {
+        const auto start = static_cast<std::uint32_t>(probes.size());
+        (place == pharmacokinetic ? row.pharmacokinetic
+         : place == visited       ? row.others
+                                  : row.passive) = start;
+        for (const auto& [where, probe] : made) {
+            if (where == place) probes.push_back(probe);
+        }
+    }
+    rows.push_back(row);
+}
+
+// Checks one list (see check_list). A friend of RuleIndex: reads its tables.
 class ListChecker {
   public:
     ListChecker(const KnowledgeBase& kb, std::span<const AgentId> input, const RuleIndex* index,
                 Scratch& scratch)
-        : kb_(kb), index_(index), s_(scratch) {
+        : kb_(kb), indexed_(index != nullptr), s_(scratch) {
         result_.agents.assign(input.begin(), input.end());
         std::sort(result_.agents.begin(), result_.agents.end());
         result_.agents.erase(std::unique(result_.agents.begin(), result_.agents.end()),
                              result_.agents.end());
-        s_.raise.assign(result_.agents.size(), 1.0);
-        s_.lower.assign(result_.agents.size(), 1.0);
-        s_.candidates.clear();
-        if (index != nullptr) {
-            collect_candidates(*index);
-        } else {
-            for (std::uint32_t r = 0; r < kb_.rules().size(); ++r)
-                s_.candidates.push_back({RuleId{r}});
+        t_ = indexed_ ? index->tables_.get() : &tables_of_list();
+        const std::size_t rules = kb_.rules().size();
+        s_.tallies.resize(rules);
+        if (++s_.epoch == 0) {
+            for (Tally& tally : s_.tallies)
+                tally.epoch = 0;
+            s_.epoch = 1;
+        }
+        s_.due.assign((rules + 63) / 64, 0);
+        s_.on_list.resize(count());
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            const ProbeRow* const row = &t_->rows[indexed_ ? index_of(agent(i)) : i];
+            const Probe* const probes = t_->probes.data();
+            OnList& a = s_.on_list[i];
+            a.pharmacokinetic = a.pharmacokinetic_cursor = probes + row->pharmacokinetic;
+            a.others = a.cursor = probes + row->others;
+            a.passive = a.passive_cursor = probes + row->passive;
+            a.end = probes + row[1].pharmacokinetic;
+            a.raise = a.lower = 1;
         }
     }
 
     CheckResult run() {
-        // Pharmacokinetics first: exposure changes scale the weights the other rules sum.
-        for (const Candidate& candidate : s_.candidates) {
-            const Rule& rule = kb_.rule(candidate.rule);
-            if (const auto* pk = std::get_if<PharmacokineticRule>(&rule.detail)) {
-                pharmacokinetic(candidate, *pk);
-            }
-        }
-        s_.scale.resize(result_.agents.size());
-        for (std::size_t i = 0; i < s_.scale.size(); ++i) {
-            s_.scale[i] = s_.raise[i] * s_.lower[i];
-            if (std::abs(s_.scale[i] - 1.0) > kEpsilon) {
-                result_.exposure.push_back({result_.agents[i], s_.scale[i]});
-            }
-        }
-        for (const Candidate& candidate : s_.candidates) {
-            std::visit(
-                [&](const auto& detail) {
-                    using T = std::decay_t<decltype(detail)>;
-                    if constexpr (std::is_same_v<T, BurdenRule>) burden(candidate, detail);
-                    if constexpr (std::is_same_v<T, CombinationRule>) {
-                        combination(candidate, detail);
-                    }
-                    if constexpr (std::is_same_v<T, OppositionRule>) opposition(candidate, detail);
-                    if constexpr (std::is_same_v<T, DuplicationRule>) {
-                        duplication(candidate, detail);
-                    }
-                },
-                kb_.rule(candidate.rule).detail);
-        }
+        pharmacokinetics();
+        s_.combinations.clear();
+        the_other_rules();
         drop_covered_findings();
         order();
         return std::move(result_);
     }
 
   private:
-    // The rules of the agents, ascending: a combination only when every item has an agent that
-    // could match it, a duplication only when two agents could share a class (and then only
-    // such classes), any other rule when one agent takes part.
-    void collect_candidates(const RuleIndex& index) {
-        s_.reach.resize(kb_.rules().size());
-        s_.touched.assign((kb_.rules().size() + 63) / 64, 0);
-        for (std::size_t i = 0; i < count(); ++i) {
-            for (const RuleIndex::Entry& entry : index.rules_of(agent(i))) {
-                const std::uint32_t r = index_of(entry.rule);
-                Scratch::Reach& reach = s_.reach[r];
-                reach.twice |= reach.once & entry.items;
-                reach.once |= entry.items;
-                if (i < 64) reach.agents |= std::uint64_t{1} << i;
-                s_.touched[r / 64] |= std::uint64_t{1} << (r % 64);
-            }
-        }
-        for (std::uint32_t word = 0; word < s_.touched.size(); ++word) {
-            for (std::uint64_t bits = s_.touched[word]; bits != 0; bits &= bits - 1) {
-                const std::uint32_t r =
-                    word * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
-                const Scratch::Reach reach = std::exchange(s_.reach[r], {});
-                const RuleId rule{r};
-                switch (kb_.rule(rule).kind) {
-                    case RuleKind::combination:
-                        if (reach.once == Candidate::kAll) {
-                            s_.candidates.push_back({rule, reach.agents});
-                        }
-                        break;
-                    case RuleKind::duplication:
-                        if (reach.twice != 0) {
-                            s_.candidates.push_back({rule, reach.agents, reach.twice});
-                        }
-                        break;
-                    default:
-                        s_.candidates.push_back({rule, reach.agents});
-                }
+    using Tables = RuleIndex::Tables;
+
+    // Without an index: tables for this list, a row for each agent, every rule with a probe.
+    Tables& tables_of_list() {
+        thread_local Tables t;
+        t.rows.clear();
+        t.probes.clear();
+        t.reads.clear();
+        t.exact.assign(kb_.rules().size(), 0);
+        for (const AgentId a : result_.agents)
+            t.add_row(kb_, a, false);
+        t.close_rows();
+        return t;
+    }
+
+    std::uint32_t count() const { return static_cast<std::uint32_t>(result_.agents.size()); }
+    AgentId agent(std::size_t i) const { return result_.agents[i]; }
+    // Agent i's pharmacokinetic probes, and its others; each by ascending rule.
+    std::span<const Probe> pharmacokinetic_probes(std::uint32_t i) const {
+        return {s_.on_list[i].pharmacokinetic, s_.on_list[i].others};
+    }
+    std::span<const Probe> other_probes(std::uint32_t i) const {
+        return {s_.on_list[i].others, s_.on_list[i].passive};
+    }
+    // Agent i's probe of the rule, if any, from the cursor on (which it moves to the rule: the
+    // rules are evaluated in ascending order, so each probe is passed once).
+    static const Probe* seek(const Probe*& cursor, const Probe* end, RuleId rule) {
+        while (cursor != end && cursor->rule < rule)
+            ++cursor;
+        return cursor != end && cursor->rule == rule ? cursor : nullptr;
+    }
+    const Probe* pharmacokinetic_probe(std::uint32_t i, RuleId rule) {
+        OnList& a = s_.on_list[i];
+        return seek(a.pharmacokinetic_cursor, a.others, rule);
+    }
+    const Probe* probe_of(std::uint32_t i, RuleId rule) {
+        OnList& a = s_.on_list[i];
+        return seek(a.cursor, a.passive, rule);
+    }
+    const Probe* opposition_probe(std::uint32_t i, RuleId rule) {
+        OnList& a = s_.on_list[i];
+        const Probe* probe = seek(a.cursor, a.passive, rule);
+        return probe != nullptr ? probe : seek(a.passive_cursor, a.end, rule);
+    }
+    const AgentEffect& read(std::uint32_t first, std::uint32_t k) const {
+        return *t_->reads[first + k];
+    }
+
+    template <typename Detail>
+    const Detail& rule_detail(RuleId rule) const {
+        return std::get<Detail>(kb_.rule(rule).detail);
+    }
+    std::uint64_t exact(RuleId rule) const { return t_->exact[index_of(rule)]; }
+
+    // Marks rule r to be evaluated.
+    void due(std::uint32_t r) { s_.due[r / 64] |= std::uint64_t{1} << (r % 64); }
+    // Calls `evaluate(rule)` for each rule due, ascending.
+    template <typename Evaluate>
+    void evaluate_due(Evaluate&& evaluate) {
+        for (std::size_t word = 0; word < s_.due.size(); ++word) {
+            for (std::uint64_t bits = std::exchange(s_.due[word], 0); bits != 0; bits &= bits - 1) {
+                evaluate(RuleId{static_cast<std::uint32_t>(word * 64 + std::countr_zero(bits))});
             }
         }
     }
+    // Rule r's tally in this check.
+    Tally& tally(std::uint32_t r) {
+        Tally& tally = s_.tallies[r];
+        if (tally.epoch != s_.epoch) tally = {s_.epoch};
+        return tally;
+    }
 
-    std::size_t count() const { return result_.agents.size(); }
-    AgentId agent(std::size_t i) const { return result_.agents[i]; }
+    // The pharmacokinetic rules of the agents, ascending: they scale the weights the other
+    // rules sum. A rule is evaluated when an agent of the list is one of its perpetrators.
+    void pharmacokinetics() {
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            for (const Probe& probe : pharmacokinetic_probes(i)) {
+                if (probe.perpetrators != 0) due(index_of(probe.rule));
+            }
+        }
+        evaluate_due(
+            [&](RuleId rule) { pharmacokinetic(rule, rule_detail<PharmacokineticRule>(rule)); });
+    }
+
+    // The exposure scales; then the burden, combination, opposition and duplication rules of the
+    // agents: tallied agent by agent, then evaluated rule by rule, ascending, when the tally says
+    // a finding is possible.
+    void the_other_rules() {
+        const Tables& t = *t_;
+        // The words of an agent bit set that hold the list's agents (see every_item_matchable).
+        s_.list_words.clear();
+        s_.list_signature = 0;
+        for (const AgentId a : result_.agents) {
+            s_.list_signature |= signature(a);
+            const std::uint32_t w = index_of(a) / 64;
+            const std::uint64_t bit = std::uint64_t{1} << (index_of(a) % 64);
+            if (s_.list_words.empty() || s_.list_words.back().first != w) {
+                s_.list_words.push_back({w, bit});
+            } else {
+                s_.list_words.back().second |= bit;
+            }
+        }
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            // The agent's exposure, from the pharmacokinetic rules (computed here rather than
+            // in a loop of its own: the agents are taken in order).
+            OnList& a = s_.on_list[i];
+            a.scale = a.raise * a.lower;
+            if (std::abs(a.scale - 1.0) > kEpsilon) result_.exposure.push_back({agent(i), a.scale});
+            const double scale = a.scale;
+            for (const Probe& probe : other_probes(i)) {
+                const std::uint32_t r = index_of(probe.rule);
+                switch (probe.kind) {
+                    case RuleKind::burden: {
+                        Tally& sum = tally(r);
+                        for (std::uint32_t k = 0; k < probe.count; ++k) {
+                            sum.total_weight += t.reads[probe.first + k]->effect->weight * scale;
+                        }
+                        sum.contributors += probe.count;
+                        if (sum.contributors >= probe.min_agents) due(r);
+                        break;
+                    }
+                    case RuleKind::opposition:
+                        // An agent of the list can take the rule's key side (see Tables).
+                        due(r);
+                        break;
+                    case RuleKind::duplication: {
+                        Tally& classes = tally(r);
+                        classes.twice |= classes.once & probe.items;
+                        classes.once |= probe.items;
+                        if (classes.twice != 0) due(r);
+                        break;
+                    }
+                    case RuleKind::combination:
+                        // Most rules reached through their key item have another item no agent
+                        // of the list can match: ruled out here, in a few instructions.
+                        if (!indexed_ || every_item_matchable(probe.rule)) due(r);
+                        break;
+                    case RuleKind::pharmacokinetic:
+                        break;
+                }
+            }
+        }
+        evaluate_due([&](RuleId rule) {
+            const Tally& tally = s_.tallies[index_of(rule)];
+            switch (kb_.rule(rule).kind) {
+                case RuleKind::burden:
+                    burden(rule, rule_detail<BurdenRule>(rule), tally);
+                    break;
+                case RuleKind::combination:
+                    combination(rule, rule_detail<CombinationRule>(rule));
+                    break;
+                case RuleKind::opposition:
+                    opposition(rule, rule_detail<OppositionRule>(rule));
+                    break;
+                case RuleKind::duplication:
+                    duplication(rule, rule_detail<DuplicationRule>(rule), tally);
+                    break;
+                case RuleKind::pharmacokinetic:
+                    break;
+            }
+        });
+    }
 
     // The agent's class chain up to `klass`, of which it is a member.
     std::vector<ClassId> via_classes(std::size_t i, ClassId klass) const {
-        if (index_ != nullptr) return *index_->class_path(agent(i), klass);
-        return class_path(kb_, agent(i), klass);
+        if (!indexed_) return class_path(kb_, agent(i), klass);
+        const auto& paths = t_->class_paths[index_of(agent(i))];
+        const auto it =
+            std::lower_bound(paths.begin(), paths.end(), klass,
+                             [](const Tables::ClassPath& p, ClassId c) { return p.klass < c; });
+        return it->via;
     }
 
-    void add(Finding f) {
+    // A new finding, in place in the result.
+    Finding& open_finding(RuleId rule, Severity severity) {
+        // A list with findings usually has a few: one allocation rather than several.
+        if (result_.findings.empty()) result_.findings.reserve(8);
+        Finding& f = result_.findings.emplace_back();
+        f.rule = rule;
+        f.severity = severity;
+        return f;
+    }
+    static void sort_agents(Finding& f) {
+        const auto out_of_order = [](AgentId a, AgentId b) { return a >= b; };
+        if (std::adjacent_find(f.agents.begin(), f.agents.end(), out_of_order) == f.agents.end()) {
+            return;
+        }
         std::sort(f.agents.begin(), f.agents.end());
         f.agents.erase(std::unique(f.agents.begin(), f.agents.end()), f.agents.end());
-        // A list with findings usually has a few: one allocation rather than three.
-        if (result_.findings.empty()) result_.findings.reserve(4);
-        result_.findings.push_back(std::move(f));
     }
 
-    void pharmacokinetic(const Candidate& candidate, const PharmacokineticRule& pk) {
-        const Action wanted = pk.mode == PkMode::induction ? Action::induces : Action::inhibits;
-        const bool prodrug = pk.mode == PkMode::prodrug_inhibition;
-        const auto covered = [&](SystemId s) {
-            return pk.systems.empty() ||
-                   std::find(pk.systems.begin(), pk.systems.end(), s) != pk.systems.end();
-        };
-        // The substrates, gathered once: every perpetrator's effect is paired with them.
+    // Pairs each perpetrator effect of the list with each substrate effect of another agent on
+    // the same system.
+    void pharmacokinetic(RuleId rule, const PharmacokineticRule& pk) {
+        s_.perpetrators.clear();
         s_.substrates.clear();
-        for (std::size_t v = 0; v < count(); ++v) {
-            if (!candidate.may_take_part(v)) continue;
-            for (const AgentEffect& ve : kb_.effects_of(agent(v))) {
-                if (ve.effect->action == Action::substrate && ve.effect->prodrug == prodrug) {
-                    s_.substrates.push_back({v, &ve});
-                }
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            const Probe* probe = pharmacokinetic_probe(i, rule);
+            if (probe == nullptr) continue;
+            for (std::uint32_t k = 0; k < probe->count; ++k) {
+                (k < probe->perpetrators ? s_.perpetrators : s_.substrates)
+                    .push_back({i, &read(probe->first, k)});
             }
         }
-        if (s_.substrates.empty()) return;
-        for (std::size_t p = 0; p < count(); ++p) {
-            if (!candidate.may_take_part(p)) continue;
-            for (const AgentEffect& pe : kb_.effects_of(agent(p))) {
-                if (pe.effect->action != wanted || !covered(pe.effect->system)) continue;
-                for (const auto& [v, ve] : s_.substrates) {
-                    const Effect& victim = *ve->effect;
-                    if (v == p || victim.system != pe.effect->system) continue;
-                    const std::size_t s = idx(pe.effect->strength);
-                    const std::size_t t = idx(victim.sensitivity);
-                    const double scale = pk.exposure_scale[s][t];
-                    if (pk.mode == PkMode::inhibition) {
-                        s_.raise[v] = std::max(s_.raise[v], scale);
-                    } else {
-                        s_.lower[v] = std::min(s_.lower[v], scale);
-                    }
-                    Severity severity = pk.severity[s][t];
-                    if (severity == Severity::none) continue;
-                    if (kb_.agent(agent(v)).narrow_therapeutic_index) {
-                        const int raised =
-                            std::min(static_cast<int>(severity) + pk.narrow_therapeutic_index_raise,
-                                     static_cast<int>(Severity::major));
-                        severity = std::max(severity, static_cast<Severity>(raised));
-                    }
-                    Finding f;
-                    f.rule = candidate.rule;
-                    f.severity = severity;
-                    f.system = victim.system;
-                    f.agents = {agent(p), agent(v)};
-                    f.contributions.reserve(2);
-                    f.contributions.push_back(
-                        {agent(p), Role::perpetrator, pe.effect, pe.via, 0, 1});
-                    f.contributions.push_back({agent(v), Role::victim, &victim, ve->via, 0, 1});
-                    add(std::move(f));
+        for (const auto& [p, perpetrator] : s_.perpetrators) {
+            const AgentEffect& pe = *perpetrator;
+            for (const auto& [v, ve] : s_.substrates) {
+                const Effect& victim = *ve->effect;
+                if (v == p || victim.system != pe.effect->system) continue;
+                const std::size_t s = idx(pe.effect->strength);
+                const std::size_t t = idx(victim.sensitivity);
+                const double scale = pk.exposure_scale[s][t];
+                if (pk.mode == PkMode::inhibition) {
+                    s_.on_list[v].raise = std::max(s_.on_list[v].raise, scale);
+                } else {
+                    s_.on_list[v].lower = std::min(s_.on_list[v].lower, scale);
                 }
+                Severity severity = pk.severity[s][t];
+                if (severity == Severity::none) continue;
+                if (kb_.agent(agent(v)).narrow_therapeutic_index) {
+                    const int raised =
+                        std::min(static_cast<int>(severity) + pk.narrow_therapeutic_index_raise,
+                                 static_cast<int>(Severity::major));
+                    severity = std::max(severity, static_cast<Severity>(raised));
+                }
+                Finding& f = open_finding(rule, severity);
+                f.system = victim.system;
+                f.agents = {std::min(agent(p), agent(v)), std::max(agent(p), agent(v))};
+                f.contributions.reserve(2);
+                f.contributions.emplace_back(agent(p), Role::perpetrator, pe.effect, pe.via, 0, 1);
+                f.contributions.emplace_back(agent(v), Role::victim, &victim, ve->via, 0, 1);
             }
         }
     }
 
-    void burden(const Candidate& candidate, const BurdenRule& b) {
-        const auto adds = [&](const AgentEffect& e) {
-            return e.effect->system == b.system && e.effect->action == b.action;
-        };
-        // Sum first: most lists reach no tier, and then no finding is built.
-        std::size_t contributors = 0;
-        double total_weight = 0;
-        for (std::size_t i = 0; i < count(); ++i) {
-            if (!candidate.may_take_part(i)) continue;
-            for (const AgentEffect& e : kb_.effects_of(agent(i))) {
-                if (!adds(e)) continue;
-                total_weight += e.effect->weight * s_.scale[i];
-                ++contributors;
-            }
-        }
-        if (contributors < static_cast<std::size_t>(b.min_agents)) return;
+    void burden(RuleId rule, const BurdenRule& b, const Tally& tally) {
+        // Most lists reach no tier, and then no finding is built.
+        if (tally.contributors < static_cast<std::uint32_t>(b.min_agents)) return;
         Severity severity = Severity::none;
         for (const Tier& tier : b.tiers) {
-            if (total_weight + kEpsilon >= tier.min_weight) severity = tier.severity;
+            if (tally.total_weight + kEpsilon >= tier.min_weight) severity = tier.severity;
         }
         if (severity == Severity::none) return;
-        Finding f;
-        f.rule = candidate.rule;
-        f.severity = severity;
+        Finding& f = open_finding(rule, severity);
         f.system = b.system;
-        f.total_weight = total_weight;
-        f.contributions.reserve(contributors);
-        for (std::size_t i = 0; i < count(); ++i) {
-            if (!candidate.may_take_part(i)) continue;
-            for (const AgentEffect& e : kb_.effects_of(agent(i))) {
-                if (!adds(e)) continue;
-                const double weight = e.effect->weight * s_.scale[i];
-                f.contributions.push_back(
-                    {agent(i), Role::contributor, e.effect, e.via, weight, s_.scale[i]});
-                f.agents.push_back(agent(i));
+        f.total_weight = tally.total_weight;
+        f.agents.reserve(tally.contributors);
+        // The contributions, heaviest first (ties in the order of the agents): placed in order
+        // rather than sorted, so that no contribution is moved.
+        s_.weighed.clear();
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            const Probe* probe = probe_of(i, rule);
+            if (probe == nullptr) continue;
+            for (std::uint32_t k = 0; k < probe->count; ++k) {
+                const AgentEffect& e = read(probe->first, k);
+                s_.weighed.push_back({e.effect->weight * s_.on_list[i].scale, i, &e});
             }
+            f.agents.push_back(agent(i));  // ascending, each once
         }
-        std::stable_sort(
-            f.contributions.begin(), f.contributions.end(),
-            [](const Contribution& a, const Contribution& c) { return a.weight > c.weight; });
-        add(std::move(f));
+        // A stable insertion sort: std::stable_sort would allocate a buffer for these few.
+        const auto heavier = [](const Weighed& a, const Weighed& c) { return a.weight > c.weight; };
+        if (s_.weighed.size() > 32) {
+            std::stable_sort(s_.weighed.begin(), s_.weighed.end(), heavier);
+        }
+        for (std::size_t k = 1; k < s_.weighed.size(); ++k) {
+            const Weighed moving = s_.weighed[k];
+            std::size_t j = k;
+            for (; j > 0 && heavier(moving, s_.weighed[j - 1]); --j)
+                s_.weighed[j] = s_.weighed[j - 1];
+            s_.weighed[j] = moving;
+        }
+        f.contributions.reserve(s_.weighed.size());
+        for (const auto& [weight, i, e] : s_.weighed) {
+            f.contributions.emplace_back(agent(i), Role::contributor, e->effect, e->via, weight,
+                                         s_.on_list[i].scale);
+        }
     }
 
     bool matches(const MatchItem& item, std::size_t i) const {
-        return matches_item(kb_, item, agent(i), s_.scale[i]);
+        return matches_item(kb_, item, agent(i), s_.on_list[i].scale);
     }
 
     // The contribution that explains how agent i matches the item (it does).
     Contribution explain_match(const MatchItem& item, std::size_t i) const {
-        Contribution out{agent(i), Role::matched, nullptr, {}, 0, s_.scale[i]};
+        Contribution out{agent(i), Role::matched, nullptr, {}, 0, s_.on_list[i].scale};
         std::visit(
             [&](const auto& what) {
                 using T = std::decay_t<decltype(what)>;
@@ -312,10 +745,10 @@ class ListChecker {
                     out.via = via_classes(i, what);
                 } else if constexpr (std::is_same_v<T, EffectPattern>) {
                     for (const AgentEffect& e : kb_.effects_of(agent(i))) {
-                        if (!effect_matches(*e.effect, what, s_.scale[i])) continue;
+                        if (!effect_matches(*e.effect, what, s_.on_list[i].scale)) continue;
                         out.effect = e.effect;
                         out.via = e.via;
-                        out.weight = e.effect->weight * s_.scale[i];
+                        out.weight = e.effect->weight * s_.on_list[i].scale;
                         return;
                     }
                 } else if constexpr (std::is_same_v<T, std::vector<MatchItem>>) {
@@ -332,107 +765,169 @@ class ListChecker {
         return out;
     }
 
-    // Backtracking: assigns a distinct agent to each item in turn; `chosen[k]` is item k's agent.
-    bool assign(const Candidate& candidate, const std::vector<MatchItem>& items, std::size_t k) {
+    // The parts of the agents that can match some item of the combination rule; returns the
+    // first, kNone when some item has no agent that could match it. Without an index, every
+    // agent has a part.
+    std::uint32_t combination_parts(RuleId rule, std::size_t items) {
+        s_.parts.clear();
+        if (!indexed_) {
+            for (std::uint32_t i = 0; i < count(); ++i)
+                s_.parts.push_back({i, i + 1 < count() ? i + 1 : kNone});
+            return s_.parts.empty() ? kNone : 0;
+        }
+        const std::size_t n = std::min<std::size_t>(items, 64);
+        const std::uint64_t none = items >= 64 ? 0 : kAll << items;
+        const std::uint64_t* const item_agents =
+            t_->item_agents.data() + t_->items[index_of(rule)].first_word;
+        const std::size_t words = t_->words;
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            // Bit k: the agent can match item k (see Tables::can_match).
+            const std::uint32_t a = index_of(agent(i));
+            std::uint64_t bits = none;
+            for (std::size_t k = 0; k < n; ++k)
+                bits |= (item_agents[k * words + a / 64] >> (a % 64) & 1) << k;
+            if (bits == none) continue;
+            if (!s_.parts.empty()) {
+                s_.parts.back().next = static_cast<std::uint32_t>(s_.parts.size());
+            }
+            s_.parts.push_back({i, kNone, bits});
+        }
+        return 0;
+    }
+
+    // Whether every item of the combination rule has an agent of the list that can match it,
+    // reached through an agent that can match its key item.
+    bool every_item_matchable(RuleId rule) const {
+        const Tables::Items& items = t_->items[index_of(rule)];
+        for (std::uint32_t k = 0; k < items.count; ++k) {
+            if (k == items.key) continue;
+            if ((t_->signatures[items.first + k] & s_.list_signature) == 0) return false;
+            const std::uint64_t* agents = &t_->item_agents[items.first_word + k * t_->words];
+            const auto matchable = [&](const std::pair<std::uint32_t, std::uint64_t>& word) {
+                return (agents[word.first] & word.second) != 0;
+            };
+            if (std::none_of(s_.list_words.begin(), s_.list_words.end(), matchable)) return false;
+        }
+        return true;
+    }
+
+    // Backtracking: assigns a distinct agent to each item in turn; `chosen[k]` is item k's part.
+    // An item the index decides exactly is matched by the part's bit.
+    bool assign(std::uint32_t first, const std::vector<MatchItem>& items, std::uint64_t exact,
+                std::size_t k) {
         if (k == items.size()) return true;
-        for (std::size_t i = 0; i < count(); ++i) {
-            if (!candidate.may_take_part(i) || s_.used[i] || !matches(items[k], i)) continue;
-            s_.used[i] = true;
-            s_.chosen.push_back(i);
-            if (assign(candidate, items, k + 1)) return true;
+        const bool by_bit = k < 64 && (exact >> k & 1) != 0;
+        for (std::uint32_t p = first; p != kNone; p = s_.parts[p].next) {
+            Part& part = s_.parts[p];
+            if (part.used) continue;
+            if (by_bit ? (part.items >> k & 1) == 0 : !matches(items[k], part.agent)) continue;
+            part.used = true;
+            s_.chosen.push_back(p);
+            if (assign(first, items, exact, k + 1)) return true;
             s_.chosen.pop_back();
-            s_.used[i] = false;
+            part.used = false;
         }
         return false;
     }
 
-    void combination(const Candidate& candidate, const CombinationRule& c) {
+    void combination(RuleId rule, const CombinationRule& c) {
+        const std::uint32_t first = combination_parts(rule, c.match.size());
+        if (first == kNone) return;
         // Match first, explain after: only the assignment found is turned into contributions.
-        s_.used.assign(count(), false);
         s_.chosen.clear();
-        if (!assign(candidate, c.match, 0)) return;
-        Finding f;
-        f.rule = candidate.rule;
-        f.severity = c.severity;
+        if (!assign(first, c.match, exact(rule), 0)) return;
+        s_.combinations.push_back(static_cast<std::uint32_t>(result_.findings.size()));
+        Finding& f = open_finding(rule, c.severity);
         f.agents.reserve(s_.chosen.size());
         f.contributions.reserve(s_.chosen.size());
         for (std::size_t k = 0; k < s_.chosen.size(); ++k) {
-            f.agents.push_back(agent(s_.chosen[k]));
-            f.contributions.push_back(explain_match(c.match[k], s_.chosen[k]));
+            const std::uint32_t i = s_.parts[s_.chosen[k]].agent;
+            f.agents.push_back(agent(i));
+            f.contributions.push_back(explain_match(c.match[k], i));
         }
-        add(std::move(f));
+        sort_agents(f);
     }
 
-    // The side agent i's effect takes in the opposition, if any.
-    std::optional<Role> opposition_side(const OppositionRule& o, std::size_t i,
+    // The side agent i's effect takes in the opposition, if any. The effect is one the rule
+    // reads: on its system, increasing or decreasing; `exact` says which sides it already takes.
+    std::optional<Role> opposition_side(const OppositionRule& o, std::uint64_t exact, std::size_t i,
                                         const Effect& x) const {
-        if (x.system != o.system) return std::nullopt;
         const bool up = x.action == Action::increases;
-        if (!up && x.action != Action::decreases) return std::nullopt;
-        if (x.weight * s_.scale[i] + kEpsilon < o.min_weight) return std::nullopt;
+        if (x.weight * s_.on_list[i].scale + kEpsilon < o.min_weight) return std::nullopt;
         const auto& side = up ? o.raising : o.lowering;
-        if (side && !matches(*side, i)) return std::nullopt;
+        const bool checked = (exact >> (up ? 0 : 1) & 1) != 0;
+        if (side && !checked && !matches(*side, i)) return std::nullopt;
         return up ? Role::raising : Role::lowering;
     }
 
-    void opposition(const Candidate& candidate, const OppositionRule& o) {
-        // Sides first: most lists have no opposing pair, and then no finding is built.
-        s_.raising.clear();
-        s_.lowering.clear();
-        for (std::size_t i = 0; i < count(); ++i) {
-            if (!candidate.may_take_part(i)) continue;
-            for (const AgentEffect& e : kb_.effects_of(agent(i))) {
-                const auto role = opposition_side(o, i, *e.effect);
-                if (role) (*role == Role::raising ? s_.raising : s_.lowering).push_back(agent(i));
-            }
-        }
-        const bool distinct_pair =
-            std::any_of(s_.raising.begin(), s_.raising.end(), [&](AgentId r) {
-                return std::any_of(s_.lowering.begin(), s_.lowering.end(),
-                                   [&](AgentId l) { return l != r; });
-            });
-        if (!distinct_pair) return;
-        Finding f;
-        f.rule = candidate.rule;
-        f.severity = o.severity;
-        f.system = o.system;
-        f.agents = s_.raising;
-        f.agents.insert(f.agents.end(), s_.lowering.begin(), s_.lowering.end());
-        for (std::size_t i = 0; i < count(); ++i) {
-            if (!candidate.may_take_part(i)) continue;
-            for (const AgentEffect& e : kb_.effects_of(agent(i))) {
-                const auto role = opposition_side(o, i, *e.effect);
+    // A finding when the list has an opposing pair: an agent on each side, not the same one.
+    void opposition(RuleId rule, const OppositionRule& o) {
+        const std::uint64_t exact = this->exact(rule);
+        // The sides first: most lists have no opposing pair, and then no finding is built.
+        s_.sides.clear();
+        std::uint32_t raising = kNone;
+        std::uint32_t lowering = kNone;
+        bool more = false;  // a second agent on a side
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            const Probe* probe = opposition_probe(i, rule);
+            if (probe == nullptr) continue;
+            for (std::uint32_t k = 0; k < probe->count; ++k) {
+                const AgentEffect& e = read(probe->first, k);
+                const auto role = opposition_side(o, exact, i, *e.effect);
                 if (!role) continue;
-                f.contributions.push_back({agent(i), *role, e.effect, e.via,
-                                           e.effect->weight * s_.scale[i], s_.scale[i]});
+                s_.sides.push_back({i, &e, *role});
+                std::uint32_t& first = *role == Role::raising ? raising : lowering;
+                if (first == kNone) first = i;
+                more = more || first != i;
             }
         }
-        add(std::move(f));
+        if (raising == kNone || lowering == kNone || (!more && raising == lowering)) return;
+        Finding& f = open_finding(rule, o.severity);
+        f.system = o.system;
+        f.agents.reserve(s_.sides.size());
+        f.contributions.reserve(s_.sides.size());
+        for (const auto& [i, e, role] : s_.sides) {
+            const double scale = s_.on_list[i].scale;
+            f.contributions.emplace_back(agent(i), role, e->effect, e->via,
+                                         e->effect->weight * scale, scale);
+            // The sides are in the order of the agents: each once, ascending.
+            if (f.agents.empty() || f.agents.back() != agent(i)) f.agents.push_back(agent(i));
+        }
     }
 
-    void duplication(const Candidate& candidate, const DuplicationRule& d) {
-        for (std::size_t k = 0; k < d.classes.size(); ++k) {
-            if (!candidate.may_have_two(k)) continue;
-            const ClassId c = d.classes[k];
-            s_.members.clear();
-            for (std::size_t i = 0; i < count(); ++i) {
-                if (candidate.may_take_part(i) && kb_.is_member(agent(i), c)) {
-                    s_.members.push_back(i);
-                }
+    // Two agents of the list can share a class: `tally.twice`.
+    void duplication(RuleId rule, const DuplicationRule& d, const Tally& tally) {
+        const std::size_t n = d.classes.size();
+        // The classes two agents may share, ascending: the bits of `twice`, and past 63 every
+        // class.
+        for (std::uint64_t bits = n >= 64 ? tally.twice : tally.twice & ~(kAll << n); bits != 0;
+             bits &= bits - 1) {
+            duplicated_class(rule, d, static_cast<std::size_t>(std::countr_zero(bits)));
+        }
+        for (std::size_t k = 64; k < n; ++k)
+            duplicated_class(rule, d, k);
+    }
+
+    // The finding on class k of the duplication rule, if two agents of the list are members.
+    void duplicated_class(RuleId rule, const DuplicationRule& d, std::size_t k) {
+        const ClassId c = d.classes[k];
+        const bool by_bit = k < 64 && (exact(rule) >> k & 1) != 0;
+        s_.members.clear();
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            const Probe* probe = probe_of(i, rule);
+            if (probe == nullptr) continue;
+            if (by_bit ? (probe->items >> k & 1) != 0 : kb_.is_member(agent(i), c)) {
+                s_.members.push_back(i);
             }
-            if (s_.members.size() < 2) continue;
-            Finding f;
-            f.rule = candidate.rule;
-            f.severity = d.severity;
-            f.klass = c;
-            f.agents.reserve(s_.members.size());
-            f.contributions.reserve(s_.members.size());
-            for (const std::size_t i : s_.members) {
-                f.agents.push_back(agent(i));
-                f.contributions.push_back(
-                    {agent(i), Role::member, nullptr, via_classes(i, c), 0, 1});
-            }
-            add(std::move(f));
+        }
+        if (s_.members.size() < 2) return;
+        Finding& f = open_finding(rule, d.severity);
+        f.klass = c;
+        f.agents.reserve(s_.members.size());
+        f.contributions.reserve(s_.members.size());
+        for (const std::uint32_t i : s_.members) {
+            f.agents.push_back(agent(i));
+            f.contributions.emplace_back(agent(i), Role::member, nullptr, via_classes(i, c), 0, 1);
         }
     }
 
@@ -443,107 +938,104 @@ class ListChecker {
     // finding on the same pair adds nothing). The curated finding says it better.
     void drop_covered_findings() {
         auto& findings = result_.findings;
-        const auto is_combination = [&](const Finding& f) {
-            return kb_.rule(f.rule).kind == RuleKind::combination;
-        };
-        if (std::none_of(findings.begin(), findings.end(), is_combination)) return;
-        const auto covered = [&](const Finding& f) {
+        // A finding is not covered by itself.
+        if (s_.combinations.empty() || findings.size() < 2) return;
+        // The risks of the curated findings, looked up once.
+        s_.curated.clear();
+        for (const std::uint32_t j : s_.combinations)
+            s_.curated.push_back({j, kb_.rule(findings[j].rule).risk});
+        const auto covered = [&](std::uint32_t i) {
+            const Finding& f = findings[i];
             const Rule& rule = kb_.rule(f.rule);
-            return std::any_of(findings.begin(), findings.end(), [&](const Finding& g) {
-                const Rule& other = kb_.rule(g.rule);
+            for (const auto& [j, risk] : s_.curated) {
+                const Finding& g = findings[j];
+                if (j == i || risk != rule.risk) continue;
                 const bool stronger = rule.kind == RuleKind::combination ? g.severity > f.severity
                                                                          : g.severity >= f.severity;
-                return &g != &f && other.kind == RuleKind::combination && other.risk == rule.risk &&
-                       stronger &&
-                       std::includes(g.agents.begin(), g.agents.end(), f.agents.begin(),
-                                     f.agents.end());
-            });
+                if (stronger && std::includes(g.agents.begin(), g.agents.end(), f.agents.begin(),
+                                              f.agents.end())) {
+                    return true;
+                }
+            }
+            return false;
         };
         // Decide for every finding before moving any: `covered` reads the others.
-        std::vector<bool> drop(findings.size());
-        for (std::size_t i = 0; i < findings.size(); ++i)
-            drop[i] = covered(findings[i]);
-        if (std::find(drop.begin(), drop.end(), true) == drop.end()) return;
-        std::vector<Finding> kept;
+        s_.drop.resize(findings.size());
+        bool any = false;
+        for (std::uint32_t i = 0; i < findings.size(); ++i) {
+            s_.drop[i] = covered(i);
+            any = any || s_.drop[i];
+        }
+        if (!any) return;
+        std::size_t kept = 0;
         for (std::size_t i = 0; i < findings.size(); ++i) {
-            if (!drop[i]) kept.push_back(std::move(findings[i]));
+            if (s_.drop[i]) continue;
+            if (kept != i) findings[kept] = std::move(findings[i]);
+            ++kept;
         }
-        findings = std::move(kept);
+        findings.erase(findings.begin() + static_cast<std::ptrdiff_t>(kept), findings.end());
     }
 
-    // Whether rule a's id sorts before rule b's.
-    bool rule_before(RuleId a, RuleId b) const {
-        if (index_ != nullptr) return index_->rank_of(a) < index_->rank_of(b);
-        return kb_.rule(a).id < kb_.rule(b).id;
-    }
-
+    // By severity (highest first), then rule id, then agents, then system.
     void order() {
-        std::sort(result_.findings.begin(), result_.findings.end(),
-                  [&](const Finding& a, const Finding& b) {
-                      if (a.severity != b.severity) return a.severity > b.severity;
-                      if (a.rule != b.rule) return rule_before(a.rule, b.rule);
-                      if (a.agents != b.agents) return a.agents < b.agents;
-                      return a.system < b.system;
-                  });
-        for (const Finding& f : result_.findings) {
-            result_.max_severity = std::max(result_.max_severity, f.severity);
+        auto& findings = result_.findings;
+        if (findings.size() < 2) {
+            if (!findings.empty()) result_.max_severity = findings.front().severity;
+            return;
         }
+        // Sorts the places of the findings, then moves each finding once: moving a finding moves
+        // its vectors. Severity and rule are in one number, so that most comparisons compare two
+        // numbers.
+        auto& places = s_.places;
+        places.clear();
+        for (std::uint32_t j = 0; j < findings.size(); ++j) {
+            const auto severity = static_cast<std::uint64_t>(Severity::contraindicated) -
+                                  static_cast<std::uint64_t>(findings[j].severity);
+            places.push_back({severity << 32 | rank(findings[j].rule), j});
+        }
+        const auto before = [&](const Place& x, const Place& y) {
+            if (x.key != y.key) return x.key < y.key;
+            const Finding& a = findings[x.finding];
+            const Finding& b = findings[y.finding];
+            if (a.agents != b.agents) return a.agents < b.agents;
+            return a.system < b.system;
+        };
+        // std::sort takes the same steps whatever it sorts (the comparison decides each), so the
+        // order, of ties too, is the one sorting the findings themselves gives.
+        std::sort(places.begin(), places.end(), before);
+        // Place j takes the finding places[j] names; each cycle of the permutation moves through
+        // one spare finding.
+        for (std::uint32_t j = 0; j < places.size(); ++j) {
+            if (places[j].finding == j) continue;
+            Finding spare = std::move(findings[j]);
+            std::uint32_t to = j;
+            while (places[to].finding != j) {
+                const std::uint32_t from = places[to].finding;
+                findings[to] = std::move(findings[from]);
+                places[to].finding = to;
+                to = from;
+            }
+            findings[to] = std::move(spare);
+            places[to].finding = to;
+        }
+        result_.max_severity = findings.front().severity;
+    }
+
+    // The rule's place among all rules sorted by id.
+    std::uint32_t rank(RuleId rule) const {
+        if (indexed_) return t_->ranks[index_of(rule)];
+        const auto& rules = kb_.rules();
+        const std::string& id = kb_.rule(rule).id;
+        return static_cast<std::uint32_t>(std::count_if(
+            rules.begin(), rules.end(), [&](const Rule& other) { return other.id < id; }));
     }
 
     const KnowledgeBase& kb_;
-    const RuleIndex* index_;
+    const bool indexed_;
     Scratch& s_;
+    const Tables* t_ = nullptr;  // the index's, or this list's
     CheckResult result_;
 };
-
-// Whether the agent can take part in the rule at some exposure. A superset is harmless (the
-// rule is evaluated and finds nothing); a missing rule would lose findings, so weights are
-// ignored: any exposure scale may carry a weight over a threshold.
-constexpr double kAnyExposure = 1e300;
-
-bool can_take_part(const KnowledgeBase& kb, const Rule& rule, AgentId agent) {
-    const auto effects = kb.effects_of(agent);
-    const auto any_effect = [&](auto&& predicate) {
-        return std::any_of(effects.begin(), effects.end(),
-                           [&](const AgentEffect& e) { return predicate(*e.effect); });
-    };
-    return std::visit(
-        [&](const auto& detail) -> bool {
-            using T = std::decay_t<decltype(detail)>;
-            if constexpr (std::is_same_v<T, PharmacokineticRule>) {
-                const Action wanted =
-                    detail.mode == PkMode::induction ? Action::induces : Action::inhibits;
-                const bool prodrug = detail.mode == PkMode::prodrug_inhibition;
-                return any_effect([&](const Effect& e) {
-                    const bool covered = detail.systems.empty() ||
-                                         std::find(detail.systems.begin(), detail.systems.end(),
-                                                   e.system) != detail.systems.end();
-                    return covered && (e.action == wanted ||
-                                       (e.action == Action::substrate && e.prodrug == prodrug));
-                });
-            } else if constexpr (std::is_same_v<T, BurdenRule>) {
-                return any_effect([&](const Effect& e) {
-                    return e.system == detail.system && e.action == detail.action;
-                });
-            } else if constexpr (std::is_same_v<T, CombinationRule>) {
-                return std::any_of(detail.match.begin(), detail.match.end(),
-                                   [&](const MatchItem& item) {
-                                       return matches_item(kb, item, agent, kAnyExposure);
-                                   });
-            } else if constexpr (std::is_same_v<T, OppositionRule>) {
-                return any_effect([&](const Effect& e) {
-                    return e.system == detail.system &&
-                           (e.action == Action::increases || e.action == Action::decreases);
-                });
-            } else {
-                return std::any_of(detail.classes.begin(), detail.classes.end(),
-                                   [&](ClassId c) { return kb.is_member(agent, c); });
-            }
-        },
-        rule.detail);
-}
-
-}  // namespace
 
 bool matches_item(const KnowledgeBase& kb, const MatchItem& item, AgentId agent,
                   double exposure_scale) {
@@ -568,52 +1060,95 @@ bool matches_item(const KnowledgeBase& kb, const MatchItem& item, AgentId agent,
         item.what);
 }
 
-RuleIndex::RuleIndex(const KnowledgeBase& kb)
-    : rules_(kb.agents().size()), ranks_(kb.rules().size()), class_paths_(kb.agents().size()) {
-    constexpr std::uint64_t kAll = ~std::uint64_t{0};
-    for (std::uint32_t a = 0; a < rules_.size(); ++a) {
-        const AgentId agent{a};
-        for (std::uint32_t r = 0; r < kb.rules().size(); ++r) {
-            const Rule& rule = kb.rules()[r];
-            if (const auto* combination = std::get_if<CombinationRule>(&rule.detail)) {
-                // Bits of the items this agent can match; the other bits are left for others.
-                const std::size_t n = combination->match.size();
-                std::uint64_t items = n >= 64 ? 0 : kAll << n;
-                for (std::size_t k = 0; k < n && k < 64; ++k) {
-                    if (matches_item(kb, combination->match[k], agent, kAnyExposure)) {
-                        items |= std::uint64_t{1} << k;
-                    }
-                }
-                if (items != (n >= 64 ? 0 : kAll << n)) rules_[a].push_back({RuleId{r}, items});
-            } else if (const auto* duplication = std::get_if<DuplicationRule>(&rule.detail)) {
-                std::uint64_t classes = 0;
-                for (std::size_t k = 0; k < duplication->classes.size(); ++k) {
-                    if (!kb.is_member(agent, duplication->classes[k])) continue;
-                    classes |= k < 64 ? std::uint64_t{1} << k : kAll;
-                }
-                if (classes != 0) rules_[a].push_back({RuleId{r}, classes});
-            } else if (can_take_part(kb, rule, agent)) {
-                rules_[a].push_back({RuleId{r}, kAll});
+RuleIndex::RuleIndex(const KnowledgeBase& kb) {
+    auto t = std::make_shared<Tables>();
+    const auto agents = static_cast<std::uint32_t>(kb.agents().size());
+    const auto rules = static_cast<std::uint32_t>(kb.rules().size());
+    t->words = (agents + 63) / 64;
+    t->items.resize(rules);
+    t->exact.resize(rules);
+    t->class_paths.resize(agents);
+
+    // Which agents can match each combination item, and the key item: the one fewest match.
+    for (std::uint32_t r = 0; r < rules; ++r) {
+        t->exact[r] = exact_bits(kb.rules()[r]);
+        const auto* combination = std::get_if<CombinationRule>(&kb.rules()[r].detail);
+        if (combination == nullptr) continue;
+        Tables::Items& items = t->items[r];
+        items.count =
+            static_cast<std::uint32_t>(std::min<std::size_t>(combination->match.size(), 64));
+        items.first_word = static_cast<std::uint32_t>(t->item_agents.size());
+        items.first = static_cast<std::uint32_t>(t->signatures.size());
+        t->item_agents.resize(t->item_agents.size() + items.count * t->words);
+        t->signatures.resize(t->signatures.size() + items.count);
+        std::size_t fewest = agents + 1;
+        for (std::uint32_t k = 0; k < items.count; ++k) {
+            std::size_t matching = 0;
+            for (std::uint32_t a = 0; a < agents; ++a) {
+                if (!matches_item(kb, combination->match[k], AgentId{a}, kAnyExposure)) continue;
+                t->item_agents[items.first_word + k * t->words + a / 64] |= std::uint64_t{1}
+                                                                            << (a % 64);
+                t->signatures[items.first + k] |= signature(AgentId{a});
+                ++matching;
+            }
+            if (matching < fewest) {
+                fewest = matching;
+                items.key = k;
             }
         }
-        for (const ClassId c : kb.classes_of(agent)) {
-            class_paths_[a].push_back({c, combocheck::class_path(kb, agent, c)});
+    }
+
+    // The key side of each opposition rule: the one fewer agents can take.
+    t->key_side.resize(rules, Role::raising);
+    for (std::uint32_t r = 0; r < rules; ++r) {
+        const Rule& rule = kb.rules()[r];
+        if (rule.kind != RuleKind::opposition) continue;
+        std::size_t raising = 0;
+        std::size_t lowering = 0;
+        std::vector<const AgentEffect*> read;
+        for (std::uint32_t a = 0; a < agents; ++a) {
+            read.clear();
+            append_reads(kb, rule, AgentId{a}, true, read);
+            raising += Tables::can_take(kb, rule, AgentId{a}, read, Role::raising) ? 1 : 0;
+            lowering += Tables::can_take(kb, rule, AgentId{a}, read, Role::lowering) ? 1 : 0;
+        }
+        t->key_side[r] = lowering < raising ? Role::lowering : Role::raising;
+    }
+    for (std::uint32_t a = 0; a < agents; ++a) {
+        t->add_row(kb, AgentId{a}, true);
+        for (const ClassId c : kb.classes_of(AgentId{a})) {
+            t->class_paths[a].push_back({c, combocheck::class_path(kb, AgentId{a}, c)});
         }
     }
-    std::vector<std::uint32_t> by_id(kb.rules().size());
-    for (std::uint32_t r = 0; r < by_id.size(); ++r)
-        by_id[r] = r;
+    t->close_rows();
+    t->first_entry.push_back(static_cast<std::uint32_t>(t->entries.size()));
+
+    std::vector<std::uint32_t> by_id(rules);
+    std::iota(by_id.begin(), by_id.end(), 0u);
     std::sort(by_id.begin(), by_id.end(), [&](std::uint32_t x, std::uint32_t y) {
         return kb.rules()[x].id < kb.rules()[y].id;
     });
-    for (std::uint32_t place = 0; place < by_id.size(); ++place)
-        ranks_[by_id[place]] = place;
+    t->ranks.resize(rules);
+    for (std::uint32_t place = 0; place < rules; ++place)
+        t->ranks[by_id[place]] = place;
+    tables_ = std::move(t);
+}
+
+std::span<const RuleIndex::Entry> RuleIndex::rules_of(AgentId agent) const {
+    const std::size_t a = index_of(agent);
+    return {tables_->entries.data() + tables_->first_entry[a],
+            tables_->entries.data() + tables_->first_entry[a + 1]};
+}
+
+std::uint32_t RuleIndex::rank_of(RuleId rule) const {
+    return tables_->ranks[index_of(rule)];
 }
 
 const std::vector<ClassId>* RuleIndex::class_path(AgentId agent, ClassId klass) const {
-    const auto& paths = class_paths_[index_of(agent)];
-    const auto it = std::lower_bound(paths.begin(), paths.end(), klass,
-                                     [](const ClassPath& p, ClassId c) { return p.klass < c; });
+    const auto& paths = tables_->class_paths[index_of(agent)];
+    const auto it =
+        std::lower_bound(paths.begin(), paths.end(), klass,
+                         [](const Tables::ClassPath& p, ClassId c) { return p.klass < c; });
     return it != paths.end() && it->klass == klass ? &it->via : nullptr;
 }
 

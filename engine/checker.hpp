@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -59,7 +60,8 @@ struct CheckResult {
 
 // Which rules each agent can take part in: a check given this index evaluates only the rules of
 // the agents on the list, with the same result as evaluating all of them. Building it costs
-// about as much as a hundred checks, so it pays off for batches, not for a single check.
+// about as much as a few thousand checks, so it pays off for batches, not for a single check.
+// It is for the knowledge base it was built from, which must outlive it.
 class RuleIndex {
   public:
     // A rule an agent can take part in. For a combination rule, `items` has bit k set when the
@@ -72,25 +74,19 @@ class RuleIndex {
     };
 
     explicit RuleIndex(const KnowledgeBase& kb);
-    std::span<const Entry> rules_of(AgentId agent) const {
-        return rules_[static_cast<std::size_t>(agent)];
-    }
+    // By ascending rule.
+    std::span<const Entry> rules_of(AgentId agent) const;
     // The rule's place when all rules are sorted by id: findings are ordered by rule id, and
     // comparing places is cheaper than comparing the strings.
-    std::uint32_t rank_of(RuleId rule) const { return ranks_[index_of(rule)]; }
+    std::uint32_t rank_of(RuleId rule) const;
     // The class chain from one of the agent's own classes up to `klass`, as a finding's
     // contribution shows it (the shortest); null when the agent is not a member of `klass`.
     const std::vector<ClassId>* class_path(AgentId agent, ClassId klass) const;
 
   private:
-    struct ClassPath {
-        ClassId klass{};
-        std::vector<ClassId> via;
-    };
-
-    std::vector<std::vector<Entry>> rules_;            // by agent, by ascending rule
-    std::vector<std::uint32_t> ranks_;                 // by rule
-    std::vector<std::vector<ClassPath>> class_paths_;  // by agent, by ascending class
+    friend class ListChecker;  // the check reads the tables
+    struct Tables;             // checker.cpp
+    std::shared_ptr<const Tables> tables_;
 };
 
 // Checks a list. Order and repetition of `agents` do not change the result. With `index`, only
