@@ -208,9 +208,20 @@ class Pipeline {
         }
         c->count = 0;
         c->first_index = next_index_;
-        c->bytes.clear();
+        clear_bytes(*c);
         c->done = false;
         return c;
+    }
+
+    // Empties the chunk's bytes for its next use. The buffer is kept, unless it is much larger
+    // than what it last held: one chunk of unusually long records must not pin its size for
+    // the rest of the run.
+    static void clear_bytes(Chunk& c) {
+        if (c.bytes.capacity() > 2 * c.bytes.size() + 4096) {
+            c.bytes = std::string();
+        } else {
+            c.bytes.clear();
+        }
     }
 
     void submit() {
@@ -221,7 +232,7 @@ class Pipeline {
             write(*current_);
             current_->count = 0;
             current_->first_index = next_index_;
-            current_->bytes.clear();
+            clear_bytes(*current_);
             return;
         }
         {

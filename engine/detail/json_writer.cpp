@@ -402,7 +402,7 @@ class PathCache {
     }
 
   private:
-    static constexpr std::size_t kMaxPaths = 65536;
+    static constexpr std::size_t kMaxPaths = 8192;
 
     template <typename T>
     void put(const T& value) {
@@ -415,7 +415,7 @@ class PathCache {
 };
 
 // One finding, with the members and order of finding() above.
-void write_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
+void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
     thread_local PathCache paths;
     Fragments& fragments = Fragments::of(kb);
     const Rule& rule = kb.rule(f.rule);
@@ -498,69 +498,6 @@ void write_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) 
         out += fragments.source(id);
     }
     out += "]}";
-}
-
-// The JSON of findings, remembered per thread: in a batch the same pairs of common agents meet
-// the same rules over and over, and a finding's JSON (texts, paths, references) is most of a
-// record. Direct-mapped by a key of every field of the finding, so that memory is fixed (a slot
-// per key hash; a new finding replaces the one in its slot).
-class FindingCache {
-  public:
-    void append(std::string& out, const KnowledgeBase& kb, const Finding& f) {
-        if (kb_ != &kb) {
-            slots_.assign(kSlots, Slot{});
-            kb_ = &kb;
-        }
-        key_.clear();
-        put(f.rule);
-        put(f.severity);
-        put(f.system.has_value());
-        if (f.system) put(*f.system);
-        put(f.klass.has_value());
-        if (f.klass) put(*f.klass);
-        put(f.total_weight);
-        put(f.agents.size());
-        for (const AgentId a : f.agents)
-            put(a);
-        for (const Contribution& c : f.contributions) {
-            put(c.agent);
-            put(c.role);
-            put(c.effect);
-            put(c.weight);
-            put(c.exposure_scale);
-            put(c.via.size());
-            for (const ClassId k : c.via)
-                put(k);
-        }
-        Slot& slot = slots_[std::hash<std::string>{}(key_) & (kSlots - 1)];
-        if (slot.key != key_ || slot.json.empty()) {
-            slot.key = key_;
-            slot.json.clear();
-            write_finding(slot.json, kb, f);
-        }
-        out += slot.json;
-    }
-
-  private:
-    static constexpr std::size_t kSlots = std::size_t{1} << 12;
-    struct Slot {
-        std::string key;
-        std::string json;
-    };
-
-    template <typename T>
-    void put(const T& value) {
-        key_.append(reinterpret_cast<const char*>(&value), sizeof value);
-    }
-
-    const KnowledgeBase* kb_ = nullptr;
-    std::vector<Slot> slots_;
-    std::string key_;
-};
-
-void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
-    thread_local FindingCache cache;
-    cache.append(out, kb, f);
 }
 
 }  // namespace
