@@ -62,7 +62,7 @@ void append_json_error_line(std::string& out, std::string_view id, std::string_v
 // A brief line of `batch --detail brief` (docs/json-output.md): id; agents as input and id;
 // unresolved as in the full line; each finding's rule, severity, risk, agents, and system or
 // class when it has one; max_severity. No texts, no disclaimer (the command prints it on
-// stderr): a record about as long as its input, for runs of millions of lists.
+// stderr): about a tenth of a full line, for runs of millions of lists.
 void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
                             const CheckReport& report);
 // The brief line for a list that could not be read: id, file, line, error.

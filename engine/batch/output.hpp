@@ -67,9 +67,9 @@ enum class RecordDetail {
     // contributions, paths, texts and references, exposure changes, the disclaimer.
     full,
     // The ids a program joins on: agents as input and id, unresolved names with suggestions,
-    // each finding's rule, severity, risk, agents and system or class, max_severity. About the
-    // size of the input rather than forty times it; the texts are one `combocheck explain RULE`
-    // away, and the disclaimer goes to stderr.
+    // each finding's rule, severity, risk, agents and system or class, max_severity. About a
+    // tenth of a full record; the texts are one `combocheck explain RULE` away, and the
+    // disclaimer goes to stderr.
     brief,
 };
 std::string_view to_string(RecordDetail detail);
