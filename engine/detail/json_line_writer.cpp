@@ -1,0 +1,557 @@
+// The lines of `batch --format jsonl` (full and brief records), assembled by hand: they are
+// written once per list of a batch, where RapidJSON's Writer costs more than the check. The
+// members and their order are those of the check report (json_writer.cpp), which tests hold
+// them to (tests/engine/json_line_test.cpp).
+#include <algorithm>
+#include <cstring>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <rapidjson/internal/dtoa.h>
+
+#include "../report.hpp"
+#include "json_fragments.hpp"
+#include "text_format.hpp"
+
+namespace combocheck {
+
+namespace {
+
+// Whether a byte must be escaped in a JSON string: quote, backslash, control characters.
+constexpr bool needs_escape(unsigned char c) {
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+// Where the first byte to escape is, from `from` on; s.size() when none.
+std::size_t next_escape(std::string_view s, std::size_t from) {
+    std::size_t i = from;
+#ifdef __SSE2__
+    // Sixteen bytes at a time: most text needs no escaping at all.
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        // Bytes below 0x20, compared unsigned: min(bytes, 0x1F) == bytes.
+        const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
+        const __m128i hit = _mm_or_si128(
+            control, _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+        if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
+            return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        }
+    }
+#endif
+    for (; i < s.size(); ++i) {
+        if (needs_escape(static_cast<unsigned char>(s[i]))) return i;
+    }
+    return s.size();
+}
+
+// A JSON string with RapidJSON's escaping (quote, backslash and control characters, \u00XX in
+// capitals); UTF-8 passes through (inputs are valid UTF-8 by now).
+void append_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    out += '"';
+    std::size_t start = 0;
+    for (std::size_t i = next_escape(s, 0); i < s.size(); i = next_escape(s, start)) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        out.append(s.data() + start, i - start);
+        start = i + 1;
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                out += "\\u00";
+                out += kHex[c >> 4];
+                out += kHex[c & 0xF];
+        }
+    }
+    out.append(s.data() + start, s.size() - start);
+    out += '"';
+}
+
+void append_member(std::string& out, std::string_view key, std::string_view value) {
+    out += '"';
+    out += key;
+    out += "\":";
+    append_string(out, value);
+}
+
+// Doubles as RapidJSON's Writer prints them ("2.0", "0.5").
+void append_double(std::string& out, double value) {
+    char buffer[32];
+    const char* end = rapidjson::internal::dtoa(value, buffer);
+    out.append(buffer, static_cast<std::size_t>(end - buffer));
+}
+
+// The JSON of what the knowledge base fixes, made once per thread: effect objects and
+// references, which make up most of a finding's bytes. Bounded by the size of the knowledge
+// base; a thread that sees another knowledge base starts again.
+class Fragments {
+  public:
+    static Fragments& of(const KnowledgeBase& kb) {
+        thread_local Fragments fragments;
+        if (fragments.kb_ != &kb) {
+            fragments.kb_ = &kb;
+            fragments.effects_.clear();
+            fragments.sources_.assign(kb.sources().size(), std::string());
+        }
+        return fragments;
+    }
+
+    const std::string& effect(const Effect& e) {
+        std::string& json = effects_[&e];
+        if (json.empty()) json = detail::effect_json(*kb_, e);
+        return json;
+    }
+
+    const std::string& source(SourceId id) {
+        std::string& json = sources_[static_cast<std::size_t>(id)];
+        if (json.empty()) json = detail::reference_json(kb_->source(id));
+        return json;
+    }
+
+  private:
+    const KnowledgeBase* kb_ = nullptr;
+    std::unordered_map<const Effect*, std::string> effects_;
+    std::vector<std::string> sources_;
+};
+
+// The path text of contributions, remembered per thread: the same agent reaches the same effect
+// in many lists. Bounded: emptied when it reaches its size limit.
+class PathCache {
+  public:
+    // Appends the path of `c` to `out`.
+    void append(std::string& out, const KnowledgeBase& kb, const Contribution& c) {
+        if (kb_ != &kb) {
+            map_.clear();
+            kb_ = &kb;
+        }
+        // Every field path_text() reads.
+        key_.clear();
+        put(c.agent);
+        put(c.effect);
+        put(c.exposure_scale);
+        for (const ClassId k : c.via)
+            put(k);
+        if (const auto it = map_.find(key_); it != map_.end()) {
+            out += it->second;
+            return;
+        }
+        if (map_.size() >= kMaxPaths) map_.clear();
+        out += map_.emplace(key_, path_text(kb, c)).first->second;
+    }
+
+  private:
+    static constexpr std::size_t kMaxPaths = 8192;
+
+    template <typename T>
+    void put(const T& value) {
+        key_.append(reinterpret_cast<const char*>(&value), sizeof value);
+    }
+
+    const KnowledgeBase* kb_ = nullptr;
+    std::unordered_map<std::string, std::string> map_;
+    std::string key_;
+};
+
+// One finding, with the members and order of finding() in json_writer.cpp.
+void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
+    thread_local PathCache paths;
+    Fragments& fragments = Fragments::of(kb);
+    const Rule& rule = kb.rule(f.rule);
+    const FindingText text = describe(kb, f, /*with_mechanism=*/false);
+    std::string mechanism;  // the paths again, one per line, as describe() would make it
+    out += '{';
+    append_member(out, "rule", rule.id);
+    out += ',';
+    append_member(out, "kind", to_string(rule.kind));
+    out += ',';
+    append_member(out, "severity", to_string(f.severity));
+    out += ',';
+    append_member(out, "risk", kb.risk(rule.risk).id);
+    out += ',';
+    append_member(out, "title", text.title);
+    out += ",\"agents\":[";
+    for (std::size_t i = 0; i < f.agents.size(); ++i) {
+        if (i > 0) out += ',';
+        append_string(out, kb.agent(f.agents[i]).id);
+    }
+    out += ']';
+    if (f.system) {
+        out += ',';
+        append_member(out, "system", kb.system(*f.system).id);
+    }
+    if (f.klass) {
+        out += ',';
+        append_member(out, "class", kb.klass(*f.klass).id);
+    }
+    if (rule.kind == RuleKind::burden) {
+        out += ",\"total_weight\":";
+        append_double(out, f.total_weight);
+    }
+    out += ",\"contributions\":[";
+    bool first = true;
+    for (const Contribution& c : f.contributions) {
+        out += first ? "{" : ",{";
+        first = false;
+        append_member(out, "agent", kb.agent(c.agent).id);
+        out += ',';
+        append_member(out, "role", to_string(c.role));
+        out += ",\"via\":[";
+        for (std::size_t i = 0; i < c.via.size(); ++i) {
+            if (i > 0) out += ',';
+            append_string(out, kb.klass(c.via[i]).id);
+        }
+        out += ']';
+        if (c.effect != nullptr) {
+            out += ",\"effect\":";
+            out += fragments.effect(*c.effect);
+        }
+        if (rule.kind == RuleKind::burden || rule.kind == RuleKind::opposition) {
+            out += ",\"weight\":";
+            append_double(out, c.weight);
+            out += ",\"exposure_scale\":";
+            append_double(out, c.exposure_scale);
+        }
+        if (!mechanism.empty()) mechanism += '\n';
+        const std::size_t start = mechanism.size();
+        paths.append(mechanism, kb, c);
+        mechanism += " -> ";
+        mechanism += rule.id;
+        out += ',';
+        append_member(out, "path", std::string_view(mechanism).substr(start));
+        out += '}';
+    }
+    out += "],";
+    append_member(out, "mechanism", mechanism);
+    out += ',';
+    append_member(out, "explanation", text.explanation);
+    out += ',';
+    append_member(out, "advice", text.advice);
+    out += ',';
+    append_member(out, "evidence", to_string(rule.evidence));
+    out += ",\"references\":[";
+    first = true;
+    for (const SourceId id : detail::finding_sources(kb, f)) {
+        if (!first) out += ',';
+        first = false;
+        out += fragments.source(id);
+    }
+    out += "]}";
+}
+
+}  // namespace
+
+namespace {
+
+// The knowledge base's ids as JSON strings, made once per thread: a brief record is mostly ids.
+class QuotedIds {
+  public:
+    static const QuotedIds& of(const KnowledgeBase& kb) {
+        thread_local QuotedIds ids;
+        if (ids.kb_ != &kb) {
+            ids.kb_ = &kb;
+            ids.agents_ = quoted(kb.agents());
+            ids.rules_ = quoted(kb.rules());
+            ids.risks_ = quoted(kb.risks());
+            ids.systems_ = quoted(kb.systems());
+            ids.classes_ = quoted(kb.classes());
+            ids.severities_.clear();
+            for (int s = 0; s <= static_cast<int>(Severity::contraindicated); ++s) {
+                ids.severities_.emplace_back();
+                append_string(ids.severities_.back(), to_string(static_cast<Severity>(s)));
+            }
+        }
+        return ids;
+    }
+
+    std::string_view agent(AgentId id) const { return agents_[index_of(id)]; }
+    std::string_view rule(RuleId id) const { return rules_[index_of(id)]; }
+    std::string_view risk(RiskId id) const { return risks_[index_of(id)]; }
+    std::string_view system(SystemId id) const { return systems_[index_of(id)]; }
+    std::string_view klass(ClassId id) const { return classes_[index_of(id)]; }
+    std::string_view severity(Severity s) const { return severities_[static_cast<std::size_t>(s)]; }
+
+  private:
+    template <typename T>
+    static std::vector<std::string> quoted(std::span<const T> items) {
+        std::vector<std::string> out(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i)
+            append_string(out[i], items[i].id);
+        return out;
+    }
+
+    const KnowledgeBase* kb_ = nullptr;
+    std::vector<std::string> agents_, rules_, risks_, systems_, classes_, severities_;
+};
+
+// Writes through a raw pointer into room made beforehand: a record is many short pieces, and
+// std::string's bookkeeping on each append costs more than the copies. Room is made for an
+// estimate of the most a record can take; a piece that would not fit makes more.
+class RawWriter {
+  public:
+    RawWriter(std::string& out, std::size_t most) : out_(out) {
+        const std::size_t start = out.size();
+        out.resize(start + most);
+        p_ = out.data() + start;
+        end_ = out.data() + out.size();
+    }
+    // Gives back the room not used; call once, at the end.
+    void done() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+
+    void put(std::string_view s) {
+        if (static_cast<std::size_t>(end_ - p_) < s.size()) grow(s.size());
+        std::memcpy(p_, s.data(), s.size());
+        p_ += s.size();
+    }
+    void put(char c) {
+        if (p_ == end_) grow(1);
+        *p_++ = c;
+    }
+    // A JSON string, escaped as append_string() does it.
+    void string(std::string_view s) {
+        if (next_escape(s, 0) == s.size()) {
+            put('"');
+            put(s);
+            put('"');
+        } else {
+            std::string escaped;
+            append_string(escaped, s);
+            put(escaped);
+        }
+    }
+    // The most string() can write for `s`.
+    static std::size_t room_for_string(std::string_view s) { return 6 * s.size() + 2; }
+
+  private:
+    void grow(std::size_t n) {
+        const std::size_t used = static_cast<std::size_t>(p_ - out_.data());
+        out_.resize(std::max(out_.size() * 2, used + n));
+        p_ = out_.data() + used;
+        end_ = out_.data() + out_.size();
+    }
+
+    std::string& out_;
+    char* p_ = nullptr;
+    char* end_ = nullptr;
+};
+
+// The most bytes write_unresolved() can take for `r`, an unresolved name.
+std::size_t room_for_unresolved(const Resolution& r) {
+    std::size_t most =
+        48 + RawWriter::room_for_string(r.input) + RawWriter::room_for_string(r.hint);
+    for (const std::string& s : r.suggestions)
+        most += 1 + RawWriter::room_for_string(s);
+    return most;
+}
+
+// The "unresolved" array of a record, brief or full.
+void write_unresolved(RawWriter& w, const CheckReport& report) {
+    w.put("\"unresolved\":[");
+    bool first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (r.agent) continue;
+        w.put(first ? "{\"input\":" : ",{\"input\":");
+        first = false;
+        w.string(r.input);
+        w.put(",\"suggestions\":[");
+        for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
+            if (i > 0) w.put(',');
+            w.string(r.suggestions[i]);
+        }
+        w.put(']');
+        if (!r.hint.empty()) {
+            w.put(",\"hint\":");
+            w.string(r.hint);
+        }
+        w.put('}');
+    }
+    w.put(']');
+}
+
+}  // namespace
+
+// Assembled by hand rather than with RapidJSON's Writer: effect objects, references and paths
+// come pre-made from the per-thread caches, and this runs once per list of a batch. The members and
+// their order are those of report_members().
+void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                      const CheckReport& report) {
+    const QuotedIds& ids = QuotedIds::of(kb);
+    std::size_t most = 64 + RawWriter::room_for_string(id);
+    for (const Resolution& r : report.resolutions) {
+        if (r.agent) {
+            const Agent& a = kb.agent(*r.agent);
+            most += 96 + RawWriter::room_for_string(r.input) + ids.agent(*r.agent).size() +
+                    RawWriter::room_for_string(a.name) + RawWriter::room_for_string(r.matched) +
+                    RawWriter::room_for_string(r.detail);
+        } else {
+            most += room_for_unresolved(r);
+        }
+    }
+    RawWriter w(out, most);
+    w.put("{\"id\":");
+    w.string(id);
+    w.put(",\"agents\":[");
+    bool first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (!r.agent) continue;
+        const Agent& a = kb.agent(*r.agent);
+        w.put(first ? "{\"input\":" : ",{\"input\":");
+        first = false;
+        w.string(r.input);
+        w.put(",\"id\":");
+        w.put(ids.agent(*r.agent));
+        w.put(",\"name\":");
+        w.string(a.name);
+        w.put(",\"kind\":\"");
+        w.put(to_string(a.kind));
+        w.put("\",\"matched\":");
+        w.string(r.matched);
+        w.put(",\"matched_as\":\"");
+        w.put(to_string(r.matched_kind));
+        w.put('"');
+        if (!r.detail.empty()) {
+            w.put(",\"detail\":");
+            w.string(r.detail);
+        }
+        w.put('}');
+    }
+    w.put("],");
+    write_unresolved(w, report);
+    w.done();
+    out += ",\"findings\":[";
+    first = true;
+    for (const Finding& f : report.result.findings) {
+        if (!first) out += ',';
+        first = false;
+        append_finding(out, kb, f);
+    }
+    out += "],\"exposure\":[";
+    first = true;
+    for (const ExposureChange& e : report.result.exposure) {
+        out += first ? "{" : ",{";
+        first = false;
+        append_member(out, "agent", kb.agent(e.agent).id);
+        out += ",\"scale\":";
+        append_double(out, e.scale);
+        out += '}';
+    }
+    out += "],";
+    append_member(out, "max_severity", to_string(report.result.max_severity));
+    out += ',';
+    static const std::string disclaimer = [] {
+        std::string text;
+        append_member(text, "disclaimer", kDisclaimer);
+        return text;
+    }();
+    out += disclaimer;
+    out += "}\n";
+}
+
+// The members of a brief record, in this order (docs/json-output.md): the ids a program joins
+// on, nothing that needs the rule texts.
+void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                            const CheckReport& report) {
+    const QuotedIds& ids = QuotedIds::of(kb);
+    // The most the record can take: fixed text, plus each piece at its longest.
+    std::size_t most = 96 + RawWriter::room_for_string(id);
+    for (const Resolution& r : report.resolutions) {
+        most += r.agent ? 32 + RawWriter::room_for_string(r.input) + ids.agent(*r.agent).size()
+                        : room_for_unresolved(r);
+    }
+    for (const Finding& f : report.result.findings) {
+        const Rule& rule = kb.rule(f.rule);
+        most += 80 + ids.rule(f.rule).size() + ids.risk(rule.risk).size() +
+                ids.severity(f.severity).size();
+        for (const AgentId a : f.agents)
+            most += 1 + ids.agent(a).size();
+        if (f.system) most += 16 + ids.system(*f.system).size();
+        if (f.klass) most += 16 + ids.klass(*f.klass).size();
+    }
+    RawWriter w(out, most);
+    w.put("{\"id\":");
+    w.string(id);
+    w.put(",\"agents\":[");
+    bool first = true;
+    for (const Resolution& r : report.resolutions) {
+        if (!r.agent) continue;
+        w.put(first ? "{\"input\":" : ",{\"input\":");
+        first = false;
+        w.string(r.input);
+        w.put(",\"id\":");
+        w.put(ids.agent(*r.agent));
+        w.put('}');
+    }
+    w.put("],");
+    write_unresolved(w, report);
+    w.put(",\"findings\":[");
+    first = true;
+    for (const Finding& f : report.result.findings) {
+        w.put(first ? "{\"rule\":" : ",{\"rule\":");
+        first = false;
+        w.put(ids.rule(f.rule));
+        w.put(",\"severity\":");
+        w.put(ids.severity(f.severity));
+        w.put(",\"risk\":");
+        w.put(ids.risk(kb.rule(f.rule).risk));
+        w.put(",\"agents\":[");
+        for (std::size_t i = 0; i < f.agents.size(); ++i) {
+            if (i > 0) w.put(',');
+            w.put(ids.agent(f.agents[i]));
+        }
+        w.put(']');
+        if (f.system) {
+            w.put(",\"system\":");
+            w.put(ids.system(*f.system));
+        }
+        if (f.klass) {
+            w.put(",\"class\":");
+            w.put(ids.klass(*f.klass));
+        }
+        w.put('}');
+    }
+    w.put("],\"max_severity\":");
+    w.put(ids.severity(report.result.max_severity));
+    w.put("}\n");
+    w.done();
+}
+
+void append_brief_json_error_line(std::string& out, std::string_view id, std::string_view file,
+                                  std::size_t line, std::string_view error) {
+    out += '{';
+    append_member(out, "id", id);
+    out += ',';
+    append_member(out, "file", file);
+    out += ",\"line\":";
+    out += std::to_string(line);
+    out += ',';
+    append_member(out, "error", error);
+    out += "}\n";
+}
+
+}  // namespace combocheck
