@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@ inline constexpr std::string_view kDisclaimer =
     "its knowledge base: no finding means no known interaction in this knowledge base, never "
     "that a combination is safe. Ask a pharmacist or doctor before starting, stopping or "
     "combining medicines, supplements or substances.";
+
+// The resolutions of a list's names, in input order, held elsewhere (a batch run keeps them in a
+// per-thread cache and points to them rather than copying each one).
+using ResolvedNames = std::span<const Resolution* const>;
 
 // What the user asked and what the engine found.
 struct CheckReport {
@@ -59,12 +64,17 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
                       const CheckReport& report);
 void append_json_error_line(std::string& out, std::string_view id, std::string_view file,
                             std::size_t line, std::string_view error);
+// append_json_line from resolutions held elsewhere.
+void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                      ResolvedNames names, const CheckResult& result);
 // A brief line of `batch --detail brief` (docs/json-output.md): id; agents as input and id;
 // unresolved as in the full line; each finding's rule, severity, risk, agents, and system or
 // class when it has one; max_severity. No texts, no disclaimer (the command prints it on
 // stderr): about a tenth of a full line, for runs of millions of lists.
 void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
                             const CheckReport& report);
+void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                            ResolvedNames names, const CheckResult& result);
 // The brief line for a list that could not be read: id, file, line, error.
 void append_brief_json_error_line(std::string& out, std::string_view id, std::string_view file,
                                   std::size_t line, std::string_view error);

@@ -117,18 +117,18 @@ class HtmlOutput final : public BatchOutput {
     void format(std::string& out, const CheckedList& list) const override {
         const ListRecord& record = list.record;
         const std::string place = where(record);
-        const Severity max = list.report ? list.report->result.max_severity : Severity::none;
+        const Severity max = list.result ? list.result->max_severity : Severity::none;
         out += "<section class=\"list\" id=\"list-" + std::to_string(list.index + 1) + "\">\n<h3>";
-        out += list.report ? badge(max) : "<span class=\"badge sev-error\">not read</span>";
+        out += list.result ? badge(max) : "<span class=\"badge sev-error\">not read</span>";
         out += " " + html(sanitize_utf8(record.id)) + "</h3>\n";
         if (!place.empty()) out += "<p class=\"where\">" + html(place) + "</p>\n";
-        if (list.report == nullptr) {
+        if (list.result == nullptr) {
             out += "<p class=\"error\">This list could not be read and was not checked: " +
                    html(error_text(record)) + "</p>\n</section>\n";
             return;
         }
-        agents(out, *list.report);
-        const CheckResult& result = list.report->result;
+        agents(out, list.names);
+        const CheckResult& result = *list.result;
         if (result.findings.empty()) {
             out +=
                 "<p class=\"none\">No known interaction in this knowledge base among the "
@@ -165,10 +165,11 @@ class HtmlOutput final : public BatchOutput {
         throw std::runtime_error(what + ": " + std::strerror(errno));
     }
 
-    void agents(std::string& out, const CheckReport& report) const {
+    void agents(std::string& out, ResolvedNames names) const {
         out += "<table class=\"agents\">\n<tr><th>Input</th><th>Agent</th></tr>\n";
         bool unresolved = false;
-        for (const Resolution& r : report.resolutions) {
+        for (const Resolution* name : names) {
+            const Resolution& r = *name;
             if (r.agent) {
                 out += "<tr><td>" + html(r.input) + "</td><td>" +
                        html(combocheck::detail::resolution_text(r, kb_)) + "</td></tr>\n";

@@ -7,6 +7,7 @@
 #include <rapidjson/reader.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -43,7 +44,7 @@ class ListHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ListH
         } else if (in_agents()) {
             ++index_;
             const std::string_view name = trim(text);
-            if (bad_index_ == 0 && !name.empty()) out_.agents.emplace_back(name);
+            if (bad_index_ == 0 && !name.empty()) add_agent(name);
         } else {
             return scalar(kString);
         }
@@ -70,6 +71,7 @@ class ListHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ListH
 
     // Fills out.id (unless `keep_id`), out.agents, or out.error, as a tree would be read.
     void finish(bool keep_id) {
+        out_.agents.resize(agents_);
         if (top_ == kObject) {
             if (seen_id_) {
                 if (id_type_ != kString && id_type_ != kWhole) {
@@ -96,6 +98,17 @@ class ListHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ListH
   private:
     enum class Member { none, id, agents, skip };
     static constexpr std::string_view kWhole = "a whole number";
+
+    // Names are assigned over the strings the record already holds (it comes back from the
+    // pipeline with the buffers of an earlier list), so that a long name needs no new buffer.
+    void add_agent(std::string_view name) {
+        if (agents_ < out_.agents.size()) {
+            out_.agents[agents_].assign(name);
+        } else {
+            out_.agents.emplace_back(name);
+        }
+        ++agents_;
+    }
 
     void fail(std::string error) {
         out_.error = std::move(error);
@@ -158,16 +171,21 @@ class ListHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ListH
     std::string id_;
     std::string_view id_type_;
     std::string_view agents_type_;
+    std::size_t agents_ = 0;     // names kept so far: the first ones of out_.agents
     std::size_t index_ = 0;      // elements of the agents array so far
     std::size_t bad_index_ = 0;  // the first element that is not a string (1-based), or 0
     std::string_view bad_type_;
 };
 
-// Parses one complete JSON text (a line, or one element) into `out`; with `keep_id`, an "id"
-// member does not replace out.id. Encoding is checked here rather than by RapidJSON so that a
-// bad byte spoils only its own record.
-void read_list_text(std::string_view text, ListRecord& out, bool keep_id = false) {
+// Parses one complete JSON text (a line, or one element) into `out`, replacing its agents; with
+// `keep_id`, an "id" member does not replace out.id. Encoding is checked here rather than by
+// RapidJSON so that a bad byte spoils only its own record. `in_place`, when given, is text's own
+// bytes, writable and followed by a '\0': the parser then decodes strings where they are instead
+// of copying them (same events, same errors).
+void read_list_text(std::string_view text, ListRecord& out, bool keep_id = false,
+                    char* in_place = nullptr) {
     if (!is_valid_utf8(text)) {
+        out.agents.clear();
         out.error = "invalid UTF-8";
         return;
     }
@@ -175,8 +193,15 @@ void read_list_text(std::string_view text, ListRecord& out, bool keep_id = false
     // allocation of its own.
     thread_local rapidjson::Reader reader;
     ListHandler handler(out);
-    rapidjson::MemoryStream bytes(text.data(), text.size());
-    reader.Parse(bytes, handler);
+    // A '\0' inside the text would end it early for the in-place parser, which stops at the
+    // first one; such text goes the bounded way.
+    if (in_place != nullptr && std::memchr(text.data(), '\0', text.size()) == nullptr) {
+        rapidjson::InsituStringStream bytes(in_place);
+        reader.Parse<rapidjson::kParseInsituFlag>(bytes, handler);
+    } else {
+        rapidjson::MemoryStream bytes(text.data(), text.size());
+        reader.Parse(bytes, handler);
+    }
     if (reader.HasParseError()) {
         out.agents.clear();
         out.error =
@@ -197,14 +222,14 @@ class JsonLinesReader final : public ListReader {
             ++records_;
             // Fields are reset rather than the record rebuilt, so that its buffers are reused.
             out.id = std::to_string(records_);
-            out.agents.clear();
             out.file = file_;
             out.line = lines_.number();
             out.error.clear();
             if (lines_.too_long()) {
+                out.agents.clear();
                 out.error = too_long_message(lines_.max_line_bytes());
             } else {
-                read_list_text(lines_.text(), out);
+                read_list_text(lines_.text(), out, /*keep_id=*/false, lines_.text_data());
             }
             return true;
         }

@@ -82,7 +82,7 @@ void append_json_record(std::string& out, const KnowledgeBase& kb, const Checked
                         RecordDetail detail) {
     const std::string id = sanitize_utf8(list.record.id);
     const bool brief = detail == RecordDetail::brief;
-    if (list.report == nullptr) {
+    if (list.result == nullptr) {
         const std::string file = sanitize_utf8(list.record.file);
         const std::string error = error_text(list.record);
         if (brief) {
@@ -91,9 +91,9 @@ void append_json_record(std::string& out, const KnowledgeBase& kb, const Checked
             append_json_error_line(out, id, file, list.record.line, error);
         }
     } else if (brief) {
-        append_brief_json_line(out, kb, id, *list.report);
+        append_brief_json_line(out, kb, id, list.names, *list.result);
     } else {
-        append_json_line(out, kb, id, *list.report);
+        append_json_line(out, kb, id, list.names, *list.result);
     }
 }
 
@@ -261,16 +261,16 @@ class CsvOutput final : public BatchOutput {
         const std::string id = sanitize_utf8(record.id);
         const std::string file = sanitize_utf8(record.file);
         const std::string line = record.line > 0 ? std::to_string(record.line) : "";
-        if (list.report == nullptr) {
+        if (list.result == nullptr) {
             append_row(out, {id, file, line, "", "", "", "", "", "", "", "", error_text(record)});
             return;
         }
-        const CheckResult& result = list.report->result;
+        const CheckResult& result = *list.result;
         std::string unresolved;
-        for (const Resolution& r : list.report->resolutions) {
-            if (r.agent) continue;
+        for (const Resolution* r : list.names) {
+            if (r->agent) continue;
             if (!unresolved.empty()) unresolved += ';';
-            unresolved += r.input;
+            unresolved += r->input;
         }
         const std::string_view max = to_string(result.max_severity);
         if (result.findings.empty()) {
@@ -332,14 +332,19 @@ class TextOutput final : public BatchOutput {
         out += "== " + one_line(sanitize_utf8(list.record.id));
         if (!place.empty()) out += " (" + one_line(place) + ")";
         out += " ==\n";
-        if (list.report == nullptr) {
+        if (list.result == nullptr) {
             out += "error: " + one_line(error_text(list.record)) + "\n\n";
             return;
         }
-        std::ostringstream report;
+        // A copy for the text writer, which is made for one report at a time: text output is
+        // for people, who read far fewer lists than the copy costs.
+        CheckReport report{.resolutions = {}, .result = *list.result};
+        for (const Resolution* r : list.names)
+            report.resolutions.push_back(*r);
+        std::ostringstream text;
         // The disclaimer is printed once, at the end of the run.
-        write_text(report, kb_, *list.report, TextOptions{.colour = false, .disclaimer = false});
-        out += std::move(report).str();
+        write_text(text, kb_, report, TextOptions{.colour = false, .disclaimer = false});
+        out += std::move(text).str();
     }
     void write(std::string_view bytes) override {
         out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -429,15 +434,15 @@ ListOutcome outcome_of(const KnowledgeBase& kb, const CheckedList& list) {
 }
 
 void outcome_of(const KnowledgeBase& kb, const CheckedList& list, ListOutcome& outcome) {
-    outcome.error = list.report == nullptr;
+    outcome.error = list.result == nullptr;
     outcome.max_severity = Severity::none;
     outcome.risks.clear();
-    if (list.report == nullptr) {
+    if (list.result == nullptr) {
         outcome.unresolved.clear();
         return;
     }
-    outcome.max_severity = list.report->result.max_severity;
-    for (const Finding& f : list.report->result.findings) {
+    outcome.max_severity = list.result->max_severity;
+    for (const Finding& f : list.result->findings) {
         const RiskId risk = kb.rule(f.rule).risk;
         const auto it = std::find_if(outcome.risks.begin(), outcome.risks.end(),
                                      [risk](const auto& r) { return r.first == risk; });
@@ -450,10 +455,10 @@ void outcome_of(const KnowledgeBase& kb, const CheckedList& list, ListOutcome& o
     std::sort(outcome.risks.begin(), outcome.risks.end());
     // Assigned over the old names, so that their buffers are reused.
     std::size_t n = 0;
-    for (const Resolution& r : list.report->resolutions) {
-        if (r.agent) continue;
+    for (const Resolution* r : list.names) {
+        if (r->agent) continue;
         if (n == outcome.unresolved.size()) outcome.unresolved.emplace_back();
-        outcome.unresolved[n++] = r.input;
+        outcome.unresolved[n++] = r->input;
     }
     outcome.unresolved.resize(n);
 }

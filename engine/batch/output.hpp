@@ -77,12 +77,14 @@ std::optional<RecordDetail> parse_record_detail(std::string_view name);
 // Whether `format` has brief records (jsonl and json).
 bool has_brief_records(OutputFormat format);
 
-// One list of the run, after checking. `report` is null when the list could not be read
-// (`record.error` is set).
+// One list of the run, after checking.
 struct CheckedList {
     std::size_t index = 0;  // 0-based position in the run's output
     const ListRecord& record;
-    const CheckReport* report = nullptr;
+    // What the check found; null when the list could not be read (`record.error` is set).
+    const CheckResult* result = nullptr;
+    // How its names resolved, in input order, blank names left out (as in CheckReport).
+    ResolvedNames names;
 };
 
 // What the summary needs to know of one list: made on the worker thread with the bytes.

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <istream>
@@ -108,31 +109,54 @@ class FdBuffer : public std::streambuf {
 // on the benchmark input the 32,768 most frequent of 140,000 distinct names make up 97 % of all.
 // Direct-mapped: each name has one slot, and a name whose slot is taken replaces the one there,
 // so frequent names stay and memory is fixed (a few megabytes) whatever the input.
+//
+// A list's records point to the resolutions here instead of copying them, so a resolution must
+// stay put until the list is written: a slot that another name of the same list holds is not
+// replaced; the newcomer is resolved into `overflow_`, which lasts until the next list.
 class ResolutionCache {
   public:
-    const Resolution& resolve(const Resolver& resolver, std::string_view input) {
+    // Starts a list: what resolve() returns from now on stays valid until the next call.
+    void begin_list() {
+        ++list_;
+        overflow_.clear();
+    }
+
+    const Resolution* resolve(const Resolver& resolver, std::string_view input) {
         if (resolver_ != &resolver) {
             slots_.assign(kSlots, Slot{});
             resolver_ = &resolver;
         }
-        Slot& slot = slots_[std::hash<std::string_view>{}(input) & (kSlots - 1)];
-        if (!slot.used || slot.input != input) {
-            slot.input.assign(input);
-            slot.resolution = resolver.resolve(input);
-            slot.used = true;
+        const std::size_t hash = std::hash<std::string_view>{}(input);
+        Slot& slot = slots_[hash & (kSlots - 1)];
+        if (slot.used && slot.hash == hash && slot.input == input) {
+            slot.list = list_;
+            return &slot.resolution;
         }
-        return slot.resolution;
+        if (slot.used && slot.list == list_) {
+            overflow_.push_back(resolver.resolve(input));
+            return &overflow_.back();
+        }
+        slot.used = true;
+        slot.hash = hash;
+        slot.list = list_;
+        slot.input.assign(input);
+        slot.resolution = resolver.resolve(input);
+        return &slot.resolution;
     }
 
   private:
     static constexpr std::size_t kSlots = std::size_t{1} << 15;
     struct Slot {
         bool used = false;
+        std::size_t hash = 0;
+        std::uint64_t list = 0;  // the last list that used it
         std::string input;
         Resolution resolution;
     };
     const Resolver* resolver_ = nullptr;
     std::vector<Slot> slots_;
+    std::uint64_t list_ = 0;
+    std::deque<Resolution> overflow_;  // stable addresses while it grows
 };
 
 // Consecutive records of the run and what became of them.
@@ -298,29 +322,30 @@ class Pipeline {
     // Resolves, checks and formats the chunk's lists. Runs on a worker thread.
     void process(Chunk& c) const {
         thread_local ResolutionCache resolutions_seen;
-        // Reused from list to list: assigning a resolution over an old one reuses its strings.
-        thread_local CheckReport report;
+        // Reused from list to list, so that their buffers are.
+        thread_local CheckResult result;
+        thread_local std::vector<const Resolution*> names;
         thread_local std::vector<AgentId> agents;
         if (c.outcomes.size() < c.count) c.outcomes.resize(c.count);
         for (std::size_t i = 0; i < c.count; ++i) {
             ListRecord& record = c.records[i];
             if (!detail::is_valid_utf8(record.id)) record.id = sanitize_utf8(record.id);
             if (!detail::is_valid_utf8(record.file)) record.file = sanitize_utf8(record.file);
-            CheckedList list{c.first_index + i, record, nullptr};
+            CheckedList list{c.first_index + i, record, nullptr, {}};
             if (record.error.empty()) {
-                // As check_resolutions() does it, without a new vector per list.
-                std::size_t kept = 0;
+                // As check_names() does it, through the cache and without a vector per list.
+                resolutions_seen.begin_list();
+                names.clear();
                 agents.clear();
                 for (const std::string& name : record.agents) {
-                    const Resolution& r = resolutions_seen.resolve(resolver_, name);
-                    if (r.input.empty()) continue;  // blank names carry no name
-                    if (r.agent) agents.push_back(*r.agent);
-                    if (kept == report.resolutions.size()) report.resolutions.emplace_back();
-                    report.resolutions[kept++] = r;
+                    const Resolution* r = resolutions_seen.resolve(resolver_, name);
+                    if (r->input.empty()) continue;  // blank names carry no name
+                    if (r->agent) agents.push_back(*r->agent);
+                    names.push_back(r);
                 }
-                report.resolutions.resize(kept);
-                report.result = check_list(kb_, agents, &index_);
-                list.report = &report;
+                result = check_list(kb_, agents, &index_);
+                list.result = &result;
+                list.names = names;
             }
             output_.format(c.bytes, list);
             outcome_of(kb_, list, c.outcomes[i]);

@@ -371,10 +371,11 @@ std::size_t room_for_unresolved(const Resolution& r) {
 }
 
 // The "unresolved" array of a record, brief or full.
-void write_unresolved(RawWriter& w, const CheckReport& report) {
+void write_unresolved(RawWriter& w, ResolvedNames names) {
     w.put("\"unresolved\":[");
     bool first = true;
-    for (const Resolution& r : report.resolutions) {
+    for (const Resolution* name : names) {
+        const Resolution& r = *name;
         if (r.agent) continue;
         w.put(first ? "{\"input\":" : ",{\"input\":");
         first = false;
@@ -400,10 +401,11 @@ void write_unresolved(RawWriter& w, const CheckReport& report) {
 // come pre-made from the per-thread caches, and this runs once per list of a batch. The members and
 // their order are those of report_members().
 void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
-                      const CheckReport& report) {
+                      ResolvedNames names, const CheckResult& result) {
     const QuotedIds& ids = QuotedIds::of(kb);
     std::size_t most = 64 + RawWriter::room_for_string(id);
-    for (const Resolution& r : report.resolutions) {
+    for (const Resolution* name : names) {
+        const Resolution& r = *name;
         if (r.agent) {
             const Agent& a = kb.agent(*r.agent);
             most += 96 + RawWriter::room_for_string(r.input) + ids.agent(*r.agent).size() +
@@ -418,7 +420,8 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
     w.string(id);
     w.put(",\"agents\":[");
     bool first = true;
-    for (const Resolution& r : report.resolutions) {
+    for (const Resolution* name : names) {
+        const Resolution& r = *name;
         if (!r.agent) continue;
         const Agent& a = kb.agent(*r.agent);
         w.put(first ? "{\"input\":" : ",{\"input\":");
@@ -442,18 +445,18 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
         w.put('}');
     }
     w.put("],");
-    write_unresolved(w, report);
+    write_unresolved(w, names);
     w.done();
     out += ",\"findings\":[";
     first = true;
-    for (const Finding& f : report.result.findings) {
+    for (const Finding& f : result.findings) {
         if (!first) out += ',';
         first = false;
         append_finding(out, kb, f);
     }
     out += "],\"exposure\":[";
     first = true;
-    for (const ExposureChange& e : report.result.exposure) {
+    for (const ExposureChange& e : result.exposure) {
         out += first ? "{" : ",{";
         first = false;
         append_member(out, "agent", kb.agent(e.agent).id);
@@ -462,7 +465,7 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
         out += '}';
     }
     out += "],";
-    append_member(out, "max_severity", to_string(report.result.max_severity));
+    append_member(out, "max_severity", to_string(result.max_severity));
     out += ',';
     static const std::string disclaimer = [] {
         std::string text;
@@ -476,15 +479,16 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
 // The members of a brief record, in this order (docs/json-output.md): the ids a program joins
 // on, nothing that needs the rule texts.
 void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
-                            const CheckReport& report) {
+                            ResolvedNames names, const CheckResult& result) {
     const QuotedIds& ids = QuotedIds::of(kb);
     // The most the record can take: fixed text, plus each piece at its longest.
     std::size_t most = 96 + RawWriter::room_for_string(id);
-    for (const Resolution& r : report.resolutions) {
+    for (const Resolution* name : names) {
+        const Resolution& r = *name;
         most += r.agent ? 32 + RawWriter::room_for_string(r.input) + ids.agent(*r.agent).size()
                         : room_for_unresolved(r);
     }
-    for (const Finding& f : report.result.findings) {
+    for (const Finding& f : result.findings) {
         const Rule& rule = kb.rule(f.rule);
         most += 80 + ids.rule(f.rule).size() + ids.risk(rule.risk).size() +
                 ids.severity(f.severity).size();
@@ -498,7 +502,8 @@ void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::stri
     w.string(id);
     w.put(",\"agents\":[");
     bool first = true;
-    for (const Resolution& r : report.resolutions) {
+    for (const Resolution* name : names) {
+        const Resolution& r = *name;
         if (!r.agent) continue;
         w.put(first ? "{\"input\":" : ",{\"input\":");
         first = false;
@@ -508,10 +513,10 @@ void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::stri
         w.put('}');
     }
     w.put("],");
-    write_unresolved(w, report);
+    write_unresolved(w, names);
     w.put(",\"findings\":[");
     first = true;
-    for (const Finding& f : report.result.findings) {
+    for (const Finding& f : result.findings) {
         w.put(first ? "{\"rule\":" : ",{\"rule\":");
         first = false;
         w.put(ids.rule(f.rule));
@@ -536,9 +541,30 @@ void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::stri
         w.put('}');
     }
     w.put("],\"max_severity\":");
-    w.put(ids.severity(report.result.max_severity));
+    w.put(ids.severity(result.max_severity));
     w.put("}\n");
     w.done();
+}
+
+// The pointers a writer reads, for callers that hold the resolutions themselves.
+namespace {
+std::span<const Resolution* const> pointers_to(const CheckReport& report) {
+    thread_local std::vector<const Resolution*> names;
+    names.clear();
+    for (const Resolution& r : report.resolutions)
+        names.push_back(&r);
+    return names;
+}
+}  // namespace
+
+void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                      const CheckReport& report) {
+    append_json_line(out, kb, id, pointers_to(report), report.result);
+}
+
+void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                            const CheckReport& report) {
+    append_brief_json_line(out, kb, id, pointers_to(report), report.result);
 }
 
 void append_brief_json_error_line(std::string& out, std::string_view id, std::string_view file,

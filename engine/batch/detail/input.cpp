@@ -2,6 +2,7 @@
 #include "batch/detail/input.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace combocheck::batch::detail {
@@ -66,6 +67,12 @@ bool LineSource::refill() {
 bool is_valid_utf8(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
+        // Most input is ASCII: eight bytes at a time while none has its high bit set.
+        for (std::uint64_t word = 0; text.size() - i >= 8; i += 8) {
+            std::memcpy(&word, text.data() + i, 8);
+            if ((word & 0x8080808080808080) != 0) break;
+        }
+        if (i == text.size()) break;
         const auto c = static_cast<unsigned char>(text[i]);
         std::size_t length = 0;
         char32_t code = 0;
@@ -110,10 +117,14 @@ std::string_view json_type_name(const rapidjson::Value& v) {
 }
 
 std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::size_t first = 0;
+    std::size_t end = text.size();
+    while (first < end && blank(text[first]))
+        ++first;
+    while (end > first && blank(text[end - 1]))
+        --end;
+    return text.substr(first, end - first);
 }
 
 bool is_blank(std::string_view text) {

@@ -22,6 +22,9 @@ class LineSource {
     // False at the end of the input.
     bool next();
     std::string_view text() const { return text_; }
+    // The same bytes, followed by a '\0', for a parser that works in place: they may be
+    // overwritten until next().
+    char* text_data() { return text_.data(); }
     std::size_t number() const { return number_; }  // 1-based
     bool too_long() const { return too_long_; }
     std::size_t max_line_bytes() const { return max_; }
