@@ -310,14 +310,19 @@ class QuotedIds {
     std::vector<std::string> agents_, rules_, risks_, systems_, classes_, severities_;
 };
 
+// The room a record's writer makes at a time: most brief records (about 850 bytes) and the
+// agents of most full ones fit in one step. Sizing every piece beforehand costs more than the
+// records that need a second step.
+constexpr std::size_t kRoomStep = 1024;
+
 // Writes through a raw pointer into room made beforehand: a record is many short pieces, and
-// std::string's bookkeeping on each append costs more than the copies. Room is made for an
-// estimate of the most a record can take; a piece that would not fit makes more.
+// std::string's bookkeeping on each append costs more than the copies. A piece that does not fit
+// makes more room.
 class RawWriter {
   public:
-    RawWriter(std::string& out, std::size_t most) : out_(out) {
+    RawWriter(std::string& out, std::size_t room) : out_(out) {
         const std::size_t start = out.size();
-        out.resize(start + most);
+        out.resize(start + room);
         p_ = out.data() + start;
         end_ = out.data() + out.size();
     }
@@ -345,13 +350,13 @@ class RawWriter {
             put(escaped);
         }
     }
-    // The most string() can write for `s`.
-    static std::size_t room_for_string(std::string_view s) { return 6 * s.size() + 2; }
 
   private:
     void grow(std::size_t n) {
         const std::size_t used = static_cast<std::size_t>(p_ - out_.data());
-        out_.resize(std::max(out_.size() * 2, used + n));
+        // More room for this record only: `out_` holds earlier records too, and the new room
+        // is filled with zeros before it is written over.
+        out_.resize(used + std::max(n, kRoomStep));
         p_ = out_.data() + used;
         end_ = out_.data() + out_.size();
     }
@@ -360,15 +365,6 @@ class RawWriter {
     char* p_ = nullptr;
     char* end_ = nullptr;
 };
-
-// The most bytes write_unresolved() can take for `r`, an unresolved name.
-std::size_t room_for_unresolved(const Resolution& r) {
-    std::size_t most =
-        48 + RawWriter::room_for_string(r.input) + RawWriter::room_for_string(r.hint);
-    for (const std::string& s : r.suggestions)
-        most += 1 + RawWriter::room_for_string(s);
-    return most;
-}
 
 // The "unresolved" array of a record, brief or full.
 void write_unresolved(RawWriter& w, ResolvedNames names) {
@@ -403,19 +399,7 @@ void write_unresolved(RawWriter& w, ResolvedNames names) {
 void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
                       ResolvedNames names, const CheckResult& result) {
     const QuotedIds& ids = QuotedIds::of(kb);
-    std::size_t most = 64 + RawWriter::room_for_string(id);
-    for (const Resolution* name : names) {
-        const Resolution& r = *name;
-        if (r.agent) {
-            const Agent& a = kb.agent(*r.agent);
-            most += 96 + RawWriter::room_for_string(r.input) + ids.agent(*r.agent).size() +
-                    RawWriter::room_for_string(a.name) + RawWriter::room_for_string(r.matched) +
-                    RawWriter::room_for_string(r.detail);
-        } else {
-            most += room_for_unresolved(r);
-        }
-    }
-    RawWriter w(out, most);
+    RawWriter w(out, kRoomStep);
     w.put("{\"id\":");
     w.string(id);
     w.put(",\"agents\":[");
@@ -481,23 +465,7 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
 void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
                             ResolvedNames names, const CheckResult& result) {
     const QuotedIds& ids = QuotedIds::of(kb);
-    // The most the record can take: fixed text, plus each piece at its longest.
-    std::size_t most = 96 + RawWriter::room_for_string(id);
-    for (const Resolution* name : names) {
-        const Resolution& r = *name;
-        most += r.agent ? 32 + RawWriter::room_for_string(r.input) + ids.agent(*r.agent).size()
-                        : room_for_unresolved(r);
-    }
-    for (const Finding& f : result.findings) {
-        const Rule& rule = kb.rule(f.rule);
-        most += 80 + ids.rule(f.rule).size() + ids.risk(rule.risk).size() +
-                ids.severity(f.severity).size();
-        for (const AgentId a : f.agents)
-            most += 1 + ids.agent(a).size();
-        if (f.system) most += 16 + ids.system(*f.system).size();
-        if (f.klass) most += 16 + ids.klass(*f.klass).size();
-    }
-    RawWriter w(out, most);
+    RawWriter w(out, kRoomStep);
     w.put("{\"id\":");
     w.string(id);
     w.put(",\"agents\":[");
