@@ -36,8 +36,9 @@ std::string error_text(const ListRecord& record) {
 std::vector<std::pair<std::string, std::size_t>> ranked_names(const RunSummary& summary) {
     std::vector<std::pair<std::string, std::size_t>> out(summary.unresolved.begin(),
                                                          summary.unresolved.end());
-    std::stable_sort(out.begin(), out.end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
     return out;
 }
 

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -108,7 +109,7 @@ struct RunSummary {
     std::map<std::pair<RiskId, Severity>, std::size_t> by_risk;
     // Unrecognised names, with how many times. At most kMaxTalliedNames distinct names are
     // tallied, so that memory stays bounded; later new names are counted in `untallied`.
-    std::map<std::string, std::size_t> unresolved;
+    std::unordered_map<std::string, std::size_t> unresolved;
     std::size_t untallied = 0;
     static constexpr std::size_t kMaxTalliedNames = 10000;
 

@@ -106,13 +106,17 @@ class FdBuffer : public std::streambuf {
 
 // Resolutions remembered per thread, by the name as written. A batch repeats the same names
 // (and misspellings, whose suggestions search every name of the knowledge base) over and over:
-// on the benchmark input the 32,768 most frequent of 140,000 distinct names make up 97 % of all.
-// Direct-mapped: each name has one slot, and a name whose slot is taken replaces the one there,
-// so frequent names stay and memory is fixed (a few megabytes) whatever the input.
+// on the benchmark input (8 million names, 158,000 distinct ones, most of them a common name
+// with a dose) this cache finds 94 % of names.
+//
+// Two-way set-associative: a name has two places, and a new name replaces the one of the two
+// used less recently, so frequent names stay and memory is fixed (about 15 MB) whatever the
+// input. (With one place per name and as many places, it found 91 %; with 32,768 places, 86 %.)
 //
 // A list's records point to the resolutions here instead of copying them, so a resolution must
-// stay put until the list is written: a slot that another name of the same list holds is not
-// replaced; the newcomer is resolved into `overflow_`, which lasts until the next list.
+// stay put until the list is written: a place that another name of the same list holds is not
+// given up; when both are held, the newcomer is resolved into `overflow_`, which lasts until the
+// next list.
 class ResolutionCache {
   public:
     // Starts a list: what resolve() returns from now on stays valid until the next call.
@@ -123,30 +127,40 @@ class ResolutionCache {
 
     const Resolution* resolve(const Resolver& resolver, std::string_view input) {
         if (resolver_ != &resolver) {
-            slots_.assign(kSlots, Slot{});
+            ways_.assign(2 * kSets, Way{});
+            recent_.assign(kSets, 0);
             resolver_ = &resolver;
         }
         const std::size_t hash = std::hash<std::string_view>{}(input);
-        Slot& slot = slots_[hash & (kSlots - 1)];
-        if (slot.used && slot.hash == hash && slot.input == input) {
-            slot.list = list_;
-            return &slot.resolution;
+        const std::size_t set = hash & (kSets - 1);
+        Way* const ways = &ways_[2 * set];
+        for (std::size_t w = 0; w < 2; ++w) {
+            if (ways[w].used && ways[w].hash == hash && ways[w].input == input) {
+                ways[w].list = list_;
+                recent_[set] = static_cast<std::uint8_t>(w);
+                return &ways[w].resolution;
+            }
         }
-        if (slot.used && slot.list == list_) {
+        // The way used less recently, unless this list holds it.
+        std::size_t w = 1 - recent_[set];
+        if (ways[w].used && ways[w].list == list_) w = 1 - w;
+        Way& way = ways[w];
+        if (way.used && way.list == list_) {
             overflow_.push_back(resolver.resolve(input));
             return &overflow_.back();
         }
-        slot.used = true;
-        slot.hash = hash;
-        slot.list = list_;
-        slot.input.assign(input);
-        slot.resolution = resolver.resolve(input);
-        return &slot.resolution;
+        way.used = true;
+        way.hash = hash;
+        way.list = list_;
+        way.input.assign(input);
+        way.resolution = resolver.resolve(input);
+        recent_[set] = static_cast<std::uint8_t>(w);
+        return &way.resolution;
     }
 
   private:
-    static constexpr std::size_t kSlots = std::size_t{1} << 15;
-    struct Slot {
+    static constexpr std::size_t kSets = std::size_t{1} << 15;
+    struct Way {
         bool used = false;
         std::size_t hash = 0;
         std::uint64_t list = 0;  // the last list that used it
@@ -154,7 +168,8 @@ class ResolutionCache {
         Resolution resolution;
     };
     const Resolver* resolver_ = nullptr;
-    std::vector<Slot> slots_;
+    std::vector<Way> ways_;             // set s has ways 2s and 2s + 1
+    std::vector<std::uint8_t> recent_;  // per set: the way used last
     std::uint64_t list_ = 0;
     std::deque<Resolution> overflow_;  // stable addresses while it grows
 };
