@@ -125,13 +125,23 @@ class ResolutionCache {
         overflow_.clear();
     }
 
-    const Resolution* resolve(const Resolver& resolver, std::string_view input) {
+    // The name's hash, for resolve(); asks the processor to start loading the name's places,
+    // so that the names of a list are looked for together rather than one miss after another.
+    std::size_t prepare(const Resolver& resolver, std::string_view input) {
         if (resolver_ != &resolver) {
             ways_.assign(2 * kSets, Way{});
             recent_.assign(kSets, 0);
             resolver_ = &resolver;
         }
         const std::size_t hash = std::hash<std::string_view>{}(input);
+        const Way* ways = &ways_[2 * (hash & (kSets - 1))];
+        __builtin_prefetch(ways);
+        __builtin_prefetch(ways + 1);
+        return hash;
+    }
+
+    // `hash` is what prepare() gave for `input`.
+    const Resolution* resolve(const Resolver& resolver, std::string_view input, std::size_t hash) {
         const std::size_t set = hash & (kSets - 1);
         Way* const ways = &ways_[2 * set];
         for (std::size_t w = 0; w < 2; ++w) {
@@ -341,8 +351,20 @@ class Pipeline {
         thread_local CheckResult result;
         thread_local std::vector<const Resolution*> names;
         thread_local std::vector<AgentId> agents;
+        // The hashes of this list's names and of the next list's, whose places are loaded
+        // while this list is checked.
+        thread_local std::vector<std::size_t> hashes, next_hashes;
+        const auto prepare = [&c, this](std::size_t i, std::vector<std::size_t>& out) {
+            out.clear();
+            if (i >= c.count || !c.records[i].error.empty()) return;
+            for (const std::string& name : c.records[i].agents)
+                out.push_back(resolutions_seen.prepare(resolver_, name));
+        };
         if (c.outcomes.size() < c.count) c.outcomes.resize(c.count);
+        prepare(0, next_hashes);
         for (std::size_t i = 0; i < c.count; ++i) {
+            std::swap(hashes, next_hashes);
+            prepare(i + 1, next_hashes);
             ListRecord& record = c.records[i];
             if (!detail::is_valid_utf8(record.id)) record.id = sanitize_utf8(record.id);
             if (!detail::is_valid_utf8(record.file)) record.file = sanitize_utf8(record.file);
@@ -352,8 +374,9 @@ class Pipeline {
                 resolutions_seen.begin_list();
                 names.clear();
                 agents.clear();
-                for (const std::string& name : record.agents) {
-                    const Resolution* r = resolutions_seen.resolve(resolver_, name);
+                for (std::size_t k = 0; k < record.agents.size(); ++k) {
+                    const Resolution* r =
+                        resolutions_seen.resolve(resolver_, record.agents[k], hashes[k]);
                     if (r->input.empty()) continue;  // blank names carry no name
                     if (r->agent) agents.push_back(*r->agent);
                     names.push_back(r);
