@@ -282,32 +282,62 @@ class QuotedIds {
             ids.systems_ = quoted(kb.systems());
             ids.classes_ = quoted(kb.classes());
             ids.severities_.clear();
+            std::string one;
             for (int s = 0; s <= static_cast<int>(Severity::contraindicated); ++s) {
-                ids.severities_.emplace_back();
-                append_string(ids.severities_.back(), to_string(static_cast<Severity>(s)));
+                one.clear();
+                append_string(one, to_string(static_cast<Severity>(s)));
+                ids.severities_.add(one);
             }
         }
         return ids;
     }
 
-    std::string_view agent(AgentId id) const { return agents_[index_of(id)]; }
-    std::string_view rule(RuleId id) const { return rules_[index_of(id)]; }
-    std::string_view risk(RiskId id) const { return risks_[index_of(id)]; }
-    std::string_view system(SystemId id) const { return systems_[index_of(id)]; }
-    std::string_view klass(ClassId id) const { return classes_[index_of(id)]; }
-    std::string_view severity(Severity s) const { return severities_[static_cast<std::size_t>(s)]; }
+    std::string_view agent(AgentId id) const { return agents_.at(index_of(id)); }
+    std::string_view rule(RuleId id) const { return rules_.at(index_of(id)); }
+    std::string_view risk(RiskId id) const { return risks_.at(index_of(id)); }
+    std::string_view system(SystemId id) const { return systems_.at(index_of(id)); }
+    std::string_view klass(ClassId id) const { return classes_.at(index_of(id)); }
+    std::string_view severity(Severity s) const {
+        return severities_.at(static_cast<std::size_t>(s));
+    }
 
   private:
+    // Strings side by side in one buffer: a record reads many of them, and neighbours share
+    // cache lines where separate strings would each be a load from somewhere else.
+    class Packed {
+      public:
+        void add(std::string_view text) {
+            text_ += text;
+            ends_.push_back(static_cast<std::uint32_t>(text_.size()));
+        }
+        std::string_view at(std::size_t i) const {
+            const std::uint32_t begin = i == 0 ? 0 : ends_[i - 1];
+            return std::string_view(text_).substr(begin, ends_[i] - begin);
+        }
+        void clear() {
+            text_.clear();
+            ends_.clear();
+        }
+
+      private:
+        std::string text_;
+        std::vector<std::uint32_t> ends_;
+    };
+
     template <typename T>
-    static std::vector<std::string> quoted(std::span<const T> items) {
-        std::vector<std::string> out(items.size());
-        for (std::size_t i = 0; i < items.size(); ++i)
-            append_string(out[i], items[i].id);
+    static Packed quoted(std::span<const T> items) {
+        Packed out;
+        std::string one;
+        for (const T& item : items) {
+            one.clear();
+            append_string(one, item.id);
+            out.add(one);
+        }
         return out;
     }
 
     const KnowledgeBase* kb_ = nullptr;
-    std::vector<std::string> agents_, rules_, risks_, systems_, classes_, severities_;
+    Packed agents_, rules_, risks_, systems_, classes_, severities_;
 };
 
 // The room a record's writer makes at a time: most brief records (about 850 bytes) and the
