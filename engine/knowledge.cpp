@@ -128,7 +128,25 @@ bool is_unicode_punctuation(char32_t c) {
 
 std::string normalize_name(std::string_view name) {
     std::string out;
-    out.reserve(name.size());
+    // ASCII, by far the most common, needs no decoding: a run of it is written through a
+    // pointer, with room made beforehand (ASCII never grows).
+    std::size_t i = 0;
+    out.resize(name.size());
+    char* p = out.data();
+    for (; i < name.size(); ++i) {
+        const char a = name[i];
+        if (a >= 'a' && a <= 'z') {
+            *p++ = a;
+        } else if (a >= 'A' && a <= 'Z') {
+            *p++ = static_cast<char>(a - 'A' + 'a');
+        } else if (a >= '0' && a <= '9') {
+            *p++ = a;
+        } else if (static_cast<unsigned char>(a) >= 0x80) {
+            break;
+        }
+    }
+    out.resize(static_cast<std::size_t>(p - out.data()));
+    if (i == name.size()) return out;
     const auto append_ascii = [&out](char a) {
         if (a >= 'A' && a <= 'Z') {
             out.push_back(static_cast<char>(a - 'A' + 'a'));
@@ -136,8 +154,7 @@ std::string normalize_name(std::string_view name) {
             out.push_back(a);
         }
     };
-    for (std::size_t i = 0; i < name.size();) {
-        // ASCII, by far the most common, needs no decoding.
+    while (i < name.size()) {
         if (static_cast<unsigned char>(name[i]) < 0x80) {
             append_ascii(name[i]);
             ++i;
