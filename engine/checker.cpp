@@ -89,6 +89,12 @@ struct Scratch {
     std::vector<std::pair<std::uint32_t, std::uint64_t>> list_words;  // the list's agent bits
     std::uint64_t list_signature = 0;  // see RuleIndex::Tables::signatures
     std::vector<char> drop;
+    std::vector<ClassId> path;  // via_classes() without an index
+    // Findings and contributions of earlier results, kept for their buffers (see check_list
+    // into a result): a finding or contribution taken from here is assigned over rather than
+    // built, so that its vectors keep their room. Bounded by the largest list checked.
+    std::vector<Finding> spare_findings;
+    std::vector<Contribution> spare_contributions;
 };
 
 }  // namespace
@@ -96,9 +102,15 @@ struct Scratch {
 // Checks one list (see check_list). A friend of RuleIndex: reads its tables.
 class ListChecker {
   public:
+    // Checks into `result`, whose findings are given to the scratch for their buffers.
     ListChecker(const KnowledgeBase& kb, std::span<const AgentId> input, const RuleIndex* index,
-                Scratch& scratch)
-        : kb_(kb), indexed_(index != nullptr), s_(scratch) {
+                Scratch& scratch, CheckResult& result)
+        : kb_(kb), indexed_(index != nullptr), s_(scratch), result_(result) {
+        for (Finding& f : result_.findings)
+            recycle(f);
+        result_.findings.clear();
+        result_.exposure.clear();
+        result_.max_severity = Severity::none;
         result_.agents.assign(input.begin(), input.end());
         std::sort(result_.agents.begin(), result_.agents.end());
         result_.agents.erase(std::unique(result_.agents.begin(), result_.agents.end()),
@@ -125,13 +137,12 @@ class ListChecker {
         }
     }
 
-    CheckResult run() {
+    void run() {
         pharmacokinetics();
         s_.combinations.clear();
         the_other_rules();
         drop_covered_findings();
         order();
-        return std::move(result_);
     }
 
   private:
@@ -298,9 +309,10 @@ class ListChecker {
         });
     }
 
-    // The agent's class chain up to `klass`, of which it is a member.
-    std::vector<ClassId> via_classes(std::size_t i, ClassId klass) const {
-        if (!indexed_) return class_path(kb_, agent(i), klass);
+    // The agent's class chain up to `klass`, of which it is a member: valid until the next
+    // call.
+    const std::vector<ClassId>& via_classes(std::size_t i, ClassId klass) const {
+        if (!indexed_) return s_.path = class_path(kb_, agent(i), klass);
         const auto& paths = t_->class_paths[index_of(agent(i))];
         const auto it =
             std::lower_bound(paths.begin(), paths.end(), klass,
@@ -308,14 +320,49 @@ class ListChecker {
         return it->via;
     }
 
+    // Gives the finding's buffers (and its contributions') to the scratch.
+    void recycle(Finding& f) {
+        for (Contribution& c : f.contributions)
+            s_.spare_contributions.push_back(std::move(c));
+        f.contributions.clear();
+        f.agents.clear();
+        s_.spare_findings.push_back(std::move(f));
+    }
+
     // A new finding, in place in the result.
     Finding& open_finding(RuleId rule, Severity severity) {
         // A list with findings usually has a few: one allocation rather than several.
-        if (result_.findings.empty()) result_.findings.reserve(8);
+        if (result_.findings.capacity() == 0) result_.findings.reserve(8);
         Finding& f = result_.findings.emplace_back();
+        if (!s_.spare_findings.empty()) {
+            f = std::move(s_.spare_findings.back());
+            s_.spare_findings.pop_back();
+        }
         f.rule = rule;
         f.severity = severity;
+        f.system.reset();
+        f.klass.reset();
+        f.total_weight = 0;
         return f;
+    }
+
+    // A new contribution of the finding, its class chain `via` (copied into the buffer of a
+    // spare contribution when there is one).
+    Contribution& add_contribution(Finding& f, AgentId agent, Role role, const Effect* effect,
+                                   const std::vector<ClassId>& via, double weight,
+                                   double exposure_scale) {
+        Contribution& c = f.contributions.emplace_back();
+        if (!s_.spare_contributions.empty()) {
+            c = std::move(s_.spare_contributions.back());
+            s_.spare_contributions.pop_back();
+        }
+        c.agent = agent;
+        c.role = role;
+        c.effect = effect;
+        c.via.assign(via.begin(), via.end());
+        c.weight = weight;
+        c.exposure_scale = exposure_scale;
+        return c;
     }
     static void sort_agents(Finding& f) {
         const auto out_of_order = [](AgentId a, AgentId b) { return a >= b; };
@@ -362,10 +409,10 @@ class ListChecker {
                 }
                 Finding& f = open_finding(rule, severity);
                 f.system = victim.system;
-                f.agents = {std::min(agent(p), agent(v)), std::max(agent(p), agent(v))};
+                f.agents.assign({std::min(agent(p), agent(v)), std::max(agent(p), agent(v))});
                 f.contributions.reserve(2);
-                f.contributions.emplace_back(agent(p), Role::perpetrator, pe.effect, pe.via, 0, 1);
-                f.contributions.emplace_back(agent(v), Role::victim, &victim, ve->via, 0, 1);
+                add_contribution(f, agent(p), Role::perpetrator, pe.effect, pe.via, 0, 1);
+                add_contribution(f, agent(v), Role::victim, &victim, ve->via, 0, 1);
             }
         }
     }
@@ -408,8 +455,8 @@ class ListChecker {
         }
         f.contributions.reserve(s_.weighed.size());
         for (const auto& [weight, i, e] : s_.weighed) {
-            f.contributions.emplace_back(agent(i), Role::contributor, e->effect, e->via, weight,
-                                         s_.on_list[i].scale);
+            add_contribution(f, agent(i), Role::contributor, e->effect, e->via, weight,
+                             s_.on_list[i].scale);
         }
     }
 
@@ -417,34 +464,36 @@ class ListChecker {
         return matches_item(kb_, item, agent(i), s_.on_list[i].scale);
     }
 
-    // The contribution that explains how agent i matches the item (it does).
-    Contribution explain_match(const MatchItem& item, std::size_t i) const {
-        Contribution out{agent(i), Role::matched, nullptr, {}, 0, s_.on_list[i].scale};
+    // Adds to the finding the contribution that explains how agent i matches the item (it
+    // does).
+    void explain_match(Finding& f, const MatchItem& item, std::size_t i) {
+        static const std::vector<ClassId> kNoClasses;
+        const double scale = s_.on_list[i].scale;
         std::visit(
             [&](const auto& what) {
                 using T = std::decay_t<decltype(what)>;
-                if constexpr (std::is_same_v<T, ClassId>) {
-                    out.via = via_classes(i, what);
+                if constexpr (std::is_same_v<T, AgentId>) {
+                    add_contribution(f, agent(i), Role::matched, nullptr, kNoClasses, 0, scale);
+                } else if constexpr (std::is_same_v<T, ClassId>) {
+                    add_contribution(f, agent(i), Role::matched, nullptr, via_classes(i, what), 0,
+                                     scale);
                 } else if constexpr (std::is_same_v<T, EffectPattern>) {
                     for (const AgentEffect& e : kb_.effects_of(agent(i))) {
-                        if (!effect_matches(*e.effect, what, s_.on_list[i].scale)) continue;
-                        out.effect = e.effect;
-                        out.via = e.via;
-                        out.weight = e.effect->weight * s_.on_list[i].scale;
+                        if (!effect_matches(*e.effect, what, scale)) continue;
+                        add_contribution(f, agent(i), Role::matched, e.effect, e.via,
+                                         e.effect->weight * scale, scale);
                         return;
                     }
-                } else if constexpr (std::is_same_v<T, std::vector<MatchItem>>) {
+                    add_contribution(f, agent(i), Role::matched, nullptr, kNoClasses, 0, scale);
+                } else {
                     // The first alternative that matches explains the match.
                     for (const MatchItem& alternative : what) {
-                        if (matches(alternative, i)) {
-                            out = explain_match(alternative, i);
-                            return;
-                        }
+                        if (matches(alternative, i)) return explain_match(f, alternative, i);
                     }
+                    add_contribution(f, agent(i), Role::matched, nullptr, kNoClasses, 0, scale);
                 }
             },
             item.what);
-        return out;
     }
 
     // The parts of the agents that can match some item of the combination rule; returns the
@@ -525,7 +574,7 @@ class ListChecker {
         for (std::size_t k = 0; k < s_.chosen.size(); ++k) {
             const std::uint32_t i = s_.parts[s_.chosen[k]].agent;
             f.agents.push_back(agent(i));
-            f.contributions.push_back(explain_match(c.match[k], i));
+            explain_match(f, c.match[k], i);
         }
         sort_agents(f);
     }
@@ -570,8 +619,8 @@ class ListChecker {
         f.contributions.reserve(s_.sides.size());
         for (const auto& [i, e, role] : s_.sides) {
             const double scale = s_.on_list[i].scale;
-            f.contributions.emplace_back(agent(i), role, e->effect, e->via,
-                                         e->effect->weight * scale, scale);
+            add_contribution(f, agent(i), role, e->effect, e->via, e->effect->weight * scale,
+                             scale);
             // The sides are in the order of the agents: each once, ascending.
             if (f.agents.empty() || f.agents.back() != agent(i)) f.agents.push_back(agent(i));
         }
@@ -609,7 +658,7 @@ class ListChecker {
         f.contributions.reserve(s_.members.size());
         for (const std::uint32_t i : s_.members) {
             f.agents.push_back(agent(i));
-            f.contributions.emplace_back(agent(i), Role::member, nullptr, via_classes(i, c), 0, 1);
+            add_contribution(f, agent(i), Role::member, nullptr, via_classes(i, c), 0, 1);
         }
     }
 
@@ -649,12 +698,16 @@ class ListChecker {
             any = any || s_.drop[i];
         }
         if (!any) return;
+        // Swapped rather than moved over, so that the dropped findings end up at the back with
+        // their buffers, for the scratch.
         std::size_t kept = 0;
         for (std::size_t i = 0; i < findings.size(); ++i) {
             if (s_.drop[i]) continue;
-            if (kept != i) findings[kept] = std::move(findings[i]);
+            if (kept != i) std::swap(findings[kept], findings[i]);
             ++kept;
         }
+        for (std::size_t i = kept; i < findings.size(); ++i)
+            recycle(findings[i]);
         findings.erase(findings.begin() + static_cast<std::ptrdiff_t>(kept), findings.end());
     }
 
@@ -716,7 +769,7 @@ class ListChecker {
     const bool indexed_;
     Scratch& s_;
     const Tables* t_ = nullptr;  // the index's, or this list's
-    CheckResult result_;
+    CheckResult& result_;
 };
 
 bool matches_item(const KnowledgeBase& kb, const MatchItem& item, AgentId agent,
@@ -742,10 +795,23 @@ bool matches_item(const KnowledgeBase& kb, const MatchItem& item, AgentId agent,
         item.what);
 }
 
+namespace {
+Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+}
+}  // namespace
+
 CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents,
                        const RuleIndex* index) {
-    thread_local Scratch scratch;
-    return ListChecker(kb, agents, index, scratch).run();
+    CheckResult result;
+    ListChecker(kb, agents, index, scratch(), result).run();
+    return result;
+}
+
+void check_list(const KnowledgeBase& kb, std::span<const AgentId> agents, const RuleIndex* index,
+                CheckResult& result) {
+    ListChecker(kb, agents, index, scratch(), result).run();
 }
 
 }  // namespace combocheck

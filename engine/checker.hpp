@@ -93,6 +93,11 @@ class RuleIndex {
 // the rules the agents can take part in are evaluated (same result, less work).
 CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents,
                        const RuleIndex* index = nullptr);
+// The same check into `result`, which is replaced. Its findings' buffers are reused for the new
+// ones (per thread), so that a caller checking many lists one after another, as a batch does,
+// allocates next to nothing per list.
+void check_list(const KnowledgeBase& kb, std::span<const AgentId> agents, const RuleIndex* index,
+                CheckResult& result);
 
 // Whether an agent matches a combination item or an opposition side (class membership through
 // sub-classes, effects with their minimum strength, weight or sensitivity, any_of alternatives).

@@ -381,7 +381,7 @@ class Pipeline {
                     if (r->agent) agents.push_back(*r->agent);
                     names.push_back(r);
                 }
-                result = check_list(kb_, agents, &index_);
+                check_list(kb_, agents, &index_, result);
                 list.result = &result;
                 list.names = names;
             }

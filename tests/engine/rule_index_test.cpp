@@ -62,12 +62,18 @@ struct Coverage {
 };
 
 // Checks the list with and without the index and expects the same result; false (and a test
-// failure naming the list) when they differ.
+// failure naming the list) when they differ. Checks into results that earlier lists filled (as a
+// batch does, reusing their buffers) must give the same result again.
 bool compare(const KnowledgeBase& kb, const RuleIndex& index, const std::vector<AgentId>& agents,
              Coverage& coverage) {
     const CheckResult full = check_list(kb, agents);
     const CheckResult indexed = check_list(kb, agents, &index);
     expect_same(full, indexed);
+    static CheckResult reused_full, reused_indexed;  // carried from list to list
+    check_list(kb, agents, nullptr, reused_full);
+    check_list(kb, agents, &index, reused_indexed);
+    expect_same(full, reused_full);
+    expect_same(full, reused_indexed);
     if (::testing::Test::HasFailure()) {
         ADD_FAILURE() << "first difference at list " << coverage.lists << " (" << names(kb, agents)
                       << ")";
