@@ -77,6 +77,30 @@ TEST(JsonLine, SaysWhatCheckJsonSaysForManyLists) {
     EXPECT_GT(findings, 500u);
 }
 
+TEST(JsonLine, EveryCharacterThatNeedsEscapingIsEscapedWhereverItIs) {
+    // Strings are scanned sixteen bytes, then eight, at a time: each character that JSON
+    // requires escaped, at each place of strings of every length across those blocks.
+    const KnowledgeBase& kb = load_embedded_knowledge();
+    for (const char special : {'"', '\\', '\x01', '\x1f', '\n', '\t'}) {
+        for (std::size_t length = 1; length <= 40; ++length) {
+            for (std::size_t at = 0; at < length; ++at) {
+                std::string text(length, 'x');
+                text[at] = special;
+                Resolution r;
+                r.input = text;
+                const Resolution* names[] = {&r};
+                std::string line;
+                append_brief_json_line(line, kb, text, names, CheckResult{});
+                const rapidjson::Document got = parse(line);
+                ASSERT_TRUE(got.IsObject()) << line;
+                EXPECT_EQ(std::string(got["id"].GetString(), got["id"].GetStringLength()), text);
+                const auto& input = got["unresolved"][0]["input"];
+                EXPECT_EQ(std::string(input.GetString(), input.GetStringLength()), text);
+            }
+        }
+    }
+}
+
 TEST(JsonLine, ErrorLineCarriesWhereAndWhy) {
     std::string line;
     append_json_error_line(line, "7", "lists.jsonl", 12, "not JSON");
