@@ -211,6 +211,25 @@ void read_list_text(std::string_view text, ListRecord& out, bool keep_id = false
     handler.finish(keep_id);
 }
 
+}  // namespace
+
+void read_json_line(const JsonLine& line, std::string_view file, std::size_t max_line_bytes,
+                    ListRecord& out) {
+    // Fields are reset rather than the record rebuilt, so that its buffers are reused.
+    out.id = std::to_string(line.record);
+    out.file = file;
+    out.line = line.number;
+    out.error.clear();
+    if (line.too_long) {
+        out.agents.clear();
+        out.error = too_long_message(max_line_bytes);
+    } else {
+        read_list_text(std::string_view(line.text, line.length), out, /*keep_id=*/false, line.text);
+    }
+}
+
+namespace {
+
 class JsonLinesReader final : public ListReader {
   public:
     JsonLinesReader(std::istream& in, std::string file_name, const ReaderOptions& options)
@@ -219,18 +238,9 @@ class JsonLinesReader final : public ListReader {
     bool next(ListRecord& out) override {
         while (lines_.next()) {
             if (!lines_.too_long() && is_blank(lines_.text())) continue;
-            ++records_;
-            // Fields are reset rather than the record rebuilt, so that its buffers are reused.
-            out.id = std::to_string(records_);
-            out.file = file_;
-            out.line = lines_.number();
-            out.error.clear();
-            if (lines_.too_long()) {
-                out.agents.clear();
-                out.error = too_long_message(lines_.max_line_bytes());
-            } else {
-                read_list_text(lines_.text(), out, /*keep_id=*/false, lines_.text_data());
-            }
+            const JsonLine line{lines_.text_data(), lines_.text().size(), lines_.too_long(),
+                                lines_.number(), ++records_};
+            read_json_line(line, file_, lines_.max_line_bytes(), out);
             return true;
         }
         return false;

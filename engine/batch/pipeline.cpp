@@ -184,9 +184,25 @@ class ResolutionCache {
     std::deque<Resolution> overflow_;  // stable addresses while it grows
 };
 
-// Consecutive records of the run and what became of them.
+// A line of JSON Lines in a chunk, parsed by the worker that takes the chunk.
+struct LineInChunk {
+    std::size_t offset = 0;  // in Chunk::line_bytes
+    std::size_t length = 0;
+    bool too_long = false;
+    std::size_t number = 0;  // see detail::JsonLine
+    std::size_t record = 0;
+    std::size_t file = 0;  // in Chunk::files
+};
+
+// Consecutive records of the run and what became of them. The records come read (from any
+// reader), or, from JSON Lines, as lines that the worker parses: then the reading thread only
+// cuts lines, and a list's bytes are parsed, checked and written on one core.
 struct Chunk {
-    std::vector<ListRecord> records;  // the first `count` are in use
+    std::vector<ListRecord> records;  // the first `count` are in use, unless `lines` are
+    bool lines_in_use = false;
+    std::vector<LineInChunk> lines;  // the first `count` are in use
+    std::string line_bytes;          // each line followed by a '\0' (parsed in place)
+    std::vector<std::string> files;  // the lines' file names
     std::size_t count = 0;
     std::size_t first_index = 0;
     std::string bytes;
@@ -202,7 +218,8 @@ class Pipeline {
           resolver_(resolver),
           output_(output),
           index_(kb),
-          chunk_lists_(std::max<std::size_t>(options.chunk_lists, 1)) {
+          chunk_lists_(std::max<std::size_t>(options.chunk_lists, 1)),
+          max_line_bytes_(options.reader.max_line_bytes) {
         const unsigned jobs = options.jobs == 0 ? default_jobs() : options.jobs;
         // One thread checks inline; with more, the calling thread reads and writes while
         // `jobs` workers check.
@@ -229,9 +246,27 @@ class Pipeline {
 
     // Takes the record (by swapping, so that buffers are reused) as the next of the run.
     void add(ListRecord& record) {
+        if (current_->lines_in_use) submit();
         Chunk& c = *current_;
         if (c.records.size() <= c.count) c.records.emplace_back();
         std::swap(c.records[c.count], record);
+        ++c.count;
+        if (c.count == chunk_lists_) submit();
+    }
+
+    // Takes a line of JSON Lines (copied) as the next record of the run: the worker parses it
+    // as the JSON Lines reader would.
+    void add_line(std::string_view file, std::string_view text, bool too_long, std::size_t number,
+                  std::size_t record) {
+        if (current_->count > 0 && !current_->lines_in_use) submit();
+        Chunk& c = *current_;
+        c.lines_in_use = true;
+        if (c.files.empty() || c.files.back() != file) c.files.emplace_back(file);
+        if (c.lines.size() <= c.count) c.lines.emplace_back();
+        c.lines[c.count] = {c.line_bytes.size(), text.size(), too_long, number, record,
+                            c.files.size() - 1};
+        c.line_bytes += text;
+        c.line_bytes += '\0';
         ++c.count;
         if (c.count == chunk_lists_) submit();
     }
@@ -255,22 +290,26 @@ class Pipeline {
         } else {
             c = std::make_unique<Chunk>();
         }
-        c->count = 0;
         c->first_index = next_index_;
-        clear_bytes(*c);
+        clear(*c);
         c->done = false;
         return c;
     }
 
-    // Empties the chunk's bytes for its next use. The buffer is kept, unless it is much larger
-    // than what it last held: one chunk of unusually long records must not pin its size for
+    // Empties the chunk for its next use. Its buffers are kept, unless one is much larger than
+    // what it last held: one chunk of unusually long records or lines must not pin its size for
     // the rest of the run.
-    static void clear_bytes(Chunk& c) {
-        if (c.bytes.capacity() > 2 * c.bytes.size() + 4096) {
-            c.bytes = std::string();
-        } else {
-            c.bytes.clear();
+    static void clear(Chunk& c) {
+        for (std::string* bytes : {&c.bytes, &c.line_bytes}) {
+            if (bytes->capacity() > 2 * bytes->size() + 4096) {
+                *bytes = std::string();
+            } else {
+                bytes->clear();
+            }
         }
+        c.count = 0;
+        c.lines_in_use = false;
+        c.files.clear();
     }
 
     void submit() {
@@ -279,9 +318,8 @@ class Pipeline {
         if (workers_.empty()) {
             process(*current_);
             write(*current_);
-            current_->count = 0;
             current_->first_index = next_index_;
-            clear_bytes(*current_);
+            clear(*current_);
             return;
         }
         {
@@ -344,8 +382,24 @@ class Pipeline {
         }
     }
 
+    // The chunk's records: its own, or its lines parsed into this thread's records (whose
+    // buffers therefore stay with this thread).
+    std::vector<ListRecord>& records_of(Chunk& c) const {
+        if (!c.lines_in_use) return c.records;
+        thread_local std::vector<ListRecord> parsed;
+        if (parsed.size() < c.count) parsed.resize(c.count);
+        for (std::size_t i = 0; i < c.count; ++i) {
+            const LineInChunk& l = c.lines[i];
+            const detail::JsonLine line{c.line_bytes.data() + l.offset, l.length, l.too_long,
+                                        l.number, l.record};
+            detail::read_json_line(line, c.files[l.file], max_line_bytes_, parsed[i]);
+        }
+        return parsed;
+    }
+
     // Resolves, checks and formats the chunk's lists. Runs on a worker thread.
     void process(Chunk& c) const {
+        std::vector<ListRecord>& records = records_of(c);
         thread_local ResolutionCache resolutions_seen;
         // Reused from list to list, so that their buffers are.
         thread_local CheckResult result;
@@ -354,10 +408,10 @@ class Pipeline {
         // The hashes of this list's names and of the next list's, whose places are loaded
         // while this list is checked.
         thread_local std::vector<std::size_t> hashes, next_hashes;
-        const auto prepare = [&c, this](std::size_t i, std::vector<std::size_t>& out) {
+        const auto prepare = [&](std::size_t i, std::vector<std::size_t>& out) {
             out.clear();
-            if (i >= c.count || !c.records[i].error.empty()) return;
-            for (const std::string& name : c.records[i].agents)
+            if (i >= c.count || !records[i].error.empty()) return;
+            for (const std::string& name : records[i].agents)
                 out.push_back(resolutions_seen.prepare(resolver_, name));
         };
         if (c.outcomes.size() < c.count) c.outcomes.resize(c.count);
@@ -365,7 +419,7 @@ class Pipeline {
         for (std::size_t i = 0; i < c.count; ++i) {
             std::swap(hashes, next_hashes);
             prepare(i + 1, next_hashes);
-            ListRecord& record = c.records[i];
+            ListRecord& record = records[i];
             if (!detail::is_valid_utf8(record.id)) record.id = sanitize_utf8(record.id);
             if (!detail::is_valid_utf8(record.file)) record.file = sanitize_utf8(record.file);
             CheckedList list{c.first_index + i, record, nullptr, {}};
@@ -395,6 +449,7 @@ class Pipeline {
     BatchOutput& output_;
     const RuleIndex index_;
     const std::size_t chunk_lists_;
+    const std::size_t max_line_bytes_;
     std::size_t max_in_flight_ = 1;
     std::size_t next_index_ = 0;
     RunSummary summary_;
@@ -502,19 +557,33 @@ RunResult run_batch(const std::vector<std::string>& inputs, const KnowledgeBase&
             continue;
         }
         std::istream in(&buffer);
-        const auto reader = open_reader(in, display_name, *format, reader_options);
-        while (reader->next(record)) {
-            pipeline.add(record);
-            if (options.progress && ++since_clock >= 256) {
-                since_clock = 0;
-                const auto now = Clock::now();
-                if (std::chrono::duration<double>(now - last_report).count() >=
-                    options.progress_interval) {
-                    last_report = now;
-                    progress.lists = pipeline.lists_written();
-                    progress.seconds = std::chrono::duration<double>(now - start).count();
-                    options.progress(progress);
-                }
+        const auto report_progress = [&] {
+            if (!options.progress || ++since_clock < 256) return;
+            since_clock = 0;
+            const auto now = Clock::now();
+            if (std::chrono::duration<double>(now - last_report).count() >=
+                options.progress_interval) {
+                last_report = now;
+                progress.lists = pipeline.lists_written();
+                progress.seconds = std::chrono::duration<double>(now - start).count();
+                options.progress(progress);
+            }
+        };
+        if (*format == InputFormat::jsonl) {
+            // Lines go to the workers unparsed (see Chunk); blank lines are not lists.
+            detail::LineSource lines(in, reader_options.max_line_bytes);
+            std::size_t records = 0;
+            while (lines.next()) {
+                if (!lines.too_long() && detail::is_blank(lines.text())) continue;
+                pipeline.add_line(display_name, lines.text(), lines.too_long(), lines.number(),
+                                  ++records);
+                report_progress();
+            }
+        } else {
+            const auto reader = open_reader(in, display_name, *format, reader_options);
+            while (reader->next(record)) {
+                pipeline.add(record);
+                report_progress();
             }
         }
         if (buffer.error() != 0) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -56,36 +58,11 @@ std::vector<std::vector<std::string>> lists_of(const KnowledgeBase& kb) {
     return lists;
 }
 
-class BatchRun : public ::testing::TestWithParam<unsigned> {};
-
-TEST_P(BatchRun, EveryRecordIsTheRecordOfASingleCheckOfItsList) {
+// Each line of `out` is the record a single check of lists[i] gives, with the id "l<i>".
+void expect_records_of_single_checks(const std::string& out,
+                                     const std::vector<std::vector<std::string>>& lists) {
     const Shared& s = setup();
-    const std::vector<std::vector<std::string>> lists = lists_of(s.kb);
-    const std::filesystem::path input =
-        std::filesystem::temp_directory_path() /
-        ("combocheck-batch-run-" +
-         std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-         std::to_string(GetParam()) + ".jsonl");
-    {
-        std::ofstream file(input);
-        for (std::size_t i = 0; i < lists.size(); ++i) {
-            file << "{\"id\":\"l" << i << "\",\"agents\":[";
-            for (std::size_t k = 0; k < lists[i].size(); ++k)
-                file << (k > 0 ? "," : "") << quoted(lists[i][k]);
-            file << "]}\n";
-        }
-    }
-    std::ostringstream out;
-    const auto output = make_output(OutputFormat::jsonl, out, s.kb);
-    RunOptions options;
-    options.jobs = GetParam();
-    options.chunk_lists = 16;
-    const RunResult result = run_batch({input.string()}, s.kb, s.resolver, *output, options);
-    std::filesystem::remove(input);
-    EXPECT_TRUE(result.input_errors.empty());
-    EXPECT_EQ(result.summary.lists, lists.size());
-
-    std::istringstream lines(out.str());
+    std::istringstream lines(out);
     std::string line;
     for (std::size_t i = 0; i < lists.size(); ++i) {
         ASSERT_TRUE(std::getline(lines, line)) << "no record for list " << i;
@@ -96,6 +73,83 @@ TEST_P(BatchRun, EveryRecordIsTheRecordOfASingleCheckOfItsList) {
         EXPECT_EQ(line, expected) << "list " << i;
     }
     EXPECT_FALSE(std::getline(lines, line)) << "a record too many";
+}
+
+// A file for a test, removed when the test ends.
+class TempFile {
+  public:
+    explicit TempFile(const std::string& name)
+        : path_(std::filesystem::temp_directory_path() /
+                ("combocheck-batch-run-" + std::to_string(::getpid()) + "-" + name)) {}
+    ~TempFile() { std::filesystem::remove(path_); }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    std::string path() const { return path_.string(); }
+
+  private:
+    std::filesystem::path path_;
+};
+
+void write_jsonl(const TempFile& file, const std::vector<std::vector<std::string>>& lists,
+                 std::size_t first, std::size_t end) {
+    std::ofstream out(file.path());
+    for (std::size_t i = first; i < end; ++i) {
+        out << "{\"id\":\"l" << i << "\",\"agents\":[";
+        for (std::size_t k = 0; k < lists[i].size(); ++k)
+            out << (k > 0 ? "," : "") << quoted(lists[i][k]);
+        out << "]}\n";
+    }
+}
+
+RunResult run(const std::vector<std::string>& inputs, unsigned jobs, std::string& out) {
+    const Shared& s = setup();
+    std::ostringstream stream;
+    const auto output = make_output(OutputFormat::jsonl, stream, s.kb);
+    RunOptions options;
+    options.jobs = jobs;
+    options.chunk_lists = 16;
+    RunResult result = run_batch(inputs, s.kb, s.resolver, *output, options);
+    out = stream.str();
+    return result;
+}
+
+class BatchRun : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(BatchRun, EveryRecordIsTheRecordOfASingleCheckOfItsList) {
+    const std::vector<std::vector<std::string>> lists = lists_of(setup().kb);
+    const TempFile input("lists-" + std::to_string(GetParam()) + ".jsonl");
+    write_jsonl(input, lists, 0, lists.size());
+    std::string out;
+    const RunResult result = run({input.path()}, GetParam(), out);
+    EXPECT_TRUE(result.input_errors.empty());
+    EXPECT_EQ(result.summary.lists, lists.size());
+    expect_records_of_single_checks(out, lists);
+}
+
+TEST_P(BatchRun, FilesOfDifferentFormatsGiveTheirRecordsInTurn) {
+    // JSON Lines go to the workers as lines, other formats as records read: a run that goes
+    // from one to the other keeps the order of the lists.
+    const std::vector<std::vector<std::string>> lists = lists_of(setup().kb);
+    const std::string tag = std::to_string(GetParam());
+    const TempFile first("first-" + tag + ".csv"), middle("middle-" + tag + ".jsonl"),
+        last("last-" + tag + ".csv");
+    const std::size_t cut1 = 101, cut2 = 250;
+    const auto write_csv = [&lists](const TempFile& file, std::size_t from, std::size_t end) {
+        std::ofstream out(file.path());
+        out << "id,agent\n";
+        for (std::size_t i = from; i < end; ++i) {
+            for (const std::string& name : lists[i])
+                out << 'l' << i << ",\"" << name << "\"\n";
+        }
+    };
+    write_csv(first, 0, cut1);
+    write_jsonl(middle, lists, cut1, cut2);
+    write_csv(last, cut2, lists.size());
+    std::string out;
+    const RunResult result = run({first.path(), middle.path(), last.path()}, GetParam(), out);
+    EXPECT_TRUE(result.input_errors.empty());
+    EXPECT_EQ(result.summary.lists, lists.size());
+    expect_records_of_single_checks(out, lists);
 }
 
 INSTANTIATE_TEST_SUITE_P(Jobs, BatchRun, ::testing::Values(1u, 2u));

@@ -47,6 +47,19 @@ class LineSource {
     bool too_long_ = false;
 };
 
+// One line of JSON Lines, as read_json_line() takes it.
+struct JsonLine {
+    char* text = nullptr;    // the line's bytes, writable and followed by a '\0'
+    std::size_t length = 0;  // without the '\0'
+    bool too_long = false;   // past the line limit: `text` is not the line
+    std::size_t number = 0;  // the line's number in its file, 1-based
+    std::size_t record = 0;  // the list's number in its file (blank lines are not lists)
+};
+// Reads the line into `out` as the JSON Lines reader does (its id, when it has none, is
+// line.record): the same record, whichever thread parses the line. Parses in place.
+void read_json_line(const JsonLine& line, std::string_view file, std::size_t max_line_bytes,
+                    ListRecord& out);
+
 bool is_valid_utf8(std::string_view text);
 // "null", "a boolean", "a number", "a string", "an array", "an object": for error messages.
 std::string_view json_type_name(const rapidjson::Value& v);
