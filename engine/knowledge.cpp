@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 #include "detail/enum_names.hpp"
 #include "graph.hpp"
@@ -208,6 +209,8 @@ std::string sanitize_utf8(std::string_view text) {
 }
 
 KnowledgeBase::KnowledgeBase(KnowledgeData data) : data_(std::move(data)) {
+    static std::atomic<std::uint64_t> made{0};
+    serial_ = ++made;
     for (std::uint32_t i = 0; i < data_.agents.size(); ++i) {
         agent_ids_.emplace(data_.agents[i].id, AgentId{i});
     }

@@ -286,7 +286,12 @@ class KnowledgeBase {
 
     std::string position_text(const Position& p) const;
 
+    // Unique to this knowledge base among those made in the process (a moved-to one keeps it):
+    // per-thread caches of what a base fixes key on it, as the next base may reuse an address.
+    std::uint64_t serial() const { return serial_; }
+
   private:
+    std::uint64_t serial_ = 0;
     KnowledgeData data_;
     std::vector<std::vector<AgentEffect>> effects_;
     std::vector<std::vector<ClassId>> ancestors_;

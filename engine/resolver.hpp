@@ -29,6 +29,8 @@ class Resolver {
   public:
     explicit Resolver(const KnowledgeBase& kb) : kb_(kb) {}
 
+    const KnowledgeBase& knowledge() const { return kb_; }
+
     // Without `with_suggestions`, an unresolved input gets no suggestions and no hint (they
     // search every name); a batch run asks for them once per distinct unresolved name.
     Resolution resolve(std::string_view input, bool with_suggestions = true) const;

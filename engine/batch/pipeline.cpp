@@ -129,10 +129,11 @@ class ResolutionCache {
     // The name's hash, for resolve(); asks the processor to start loading the name's places,
     // so that the names of a list are looked for together rather than one miss after another.
     std::size_t prepare(const Resolver& resolver, std::string_view input) {
-        if (resolver_ != &resolver) {
+        // A resolver resolves by its knowledge base alone.
+        if (kb_ != resolver.knowledge().serial()) {
             ways_.assign(2 * kSets, Way{});
             recent_.assign(kSets, 0);
-            resolver_ = &resolver;
+            kb_ = resolver.knowledge().serial();
         }
         const std::size_t hash = std::hash<std::string_view>{}(input);
         const Way* ways = &ways_[2 * (hash & (kSets - 1))];
@@ -178,7 +179,7 @@ class ResolutionCache {
         std::string input;
         Resolution resolution;
     };
-    const Resolver* resolver_ = nullptr;
+    std::uint64_t kb_ = 0;              // the serial of the knowledge base the resolutions are of
     std::vector<Way> ways_;             // set s has ways 2s and 2s + 1
     std::vector<std::uint8_t> recent_;  // per set: the way used last
     std::uint64_t list_ = 0;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "checker_support.hpp"
 #include "loader.hpp"
 #include "report.hpp"
 
@@ -97,6 +98,59 @@ TEST(JsonLine, EveryCharacterThatNeedsEscapingIsEscapedWhereverItIs) {
                 const auto& input = got["unresolved"][0]["input"];
                 EXPECT_EQ(std::string(input.GetString(), input.GetStringLength()), text);
             }
+        }
+    }
+}
+
+// A base whose agent "b" is named `b_name` and whose burden rule's texts are `load_text`, with a
+// pharmacokinetic rule whose texts name the perpetrator and the victim.
+KnowledgeBase texts_kb(const std::string& b_name, const std::string& load_text) {
+    using checker_tests::acts;
+    using checker_tests::rule;
+    using checker_tests::serotonin;
+    using checker_tests::substrate;
+    testing::MiniKb kb;
+    kb.agents =
+        testing::agent("strong_inh", "drug", acts("cyp3a4", "inhibits", "strong")) + ",\n" +
+        testing::agent("sens", "drug", serotonin("3") + "," + substrate("cyp3a4", "sensitive")) +
+        ",\n" + testing::agent("sero_a", "drug", serotonin("3")) + ",\n" +
+        R"({ "id": "b", "name": ")" + b_name + R"(", "kind": "drug", "effects": [)" +
+        serotonin("3") + "] }";
+    kb.rules = rule("load", "burden", "serotonin_syndrome", checker_tests::kLoadBody, load_text) +
+               ",\n" +
+               rule("cyp_inhibition", "pharmacokinetic", "increased_exposure",
+                    R"("mode": "inhibition",
+                "severity": { "strong": { "sensitive": "major" } },
+                "exposure_scale": { "strong": { "sensitive": 2.0 } })",
+                    R"({perpetrator} raises \"{victim}\" \\ via {system}\t{agents})");
+    return kb.load();
+}
+
+TEST(JsonLine, TextsAreWhatDescribeFillsIn) {
+    // Written from pieces cut at the placeholders, or, where a brace could make describe()'s
+    // filling in differ (a brace in a name, a brace that is no placeholder), by describe().
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"(b \"q\")", R"({agents} \"on\" {system} \\ {agents}{system})"},
+        {"b", "{agents}} on {system}"},
+        {"b", "{agents} on {system}: a } alone"},
+        {"b{system}", "{agents} on {system}"},
+    };
+    for (const auto& [b_name, load_text] : cases) {
+        const KnowledgeBase kb = texts_kb(b_name, load_text);
+        std::vector<AgentId> agents;
+        for (const char* id : {"strong_inh", "sens", "sero_a", "b"})
+            agents.push_back(testing::id_of(kb, id));
+        const CheckResult result = check_list(kb, agents);
+        ASSERT_EQ(result.findings.size(), 2u) << load_text;
+        std::string line;
+        append_json_line(line, kb, "x", ResolvedNames{}, result);
+        const rapidjson::Document got = parse(line);
+        for (std::size_t i = 0; i < result.findings.size(); ++i) {
+            const FindingText text = describe(kb, result.findings[i]);
+            const auto& finding = got["findings"][static_cast<rapidjson::SizeType>(i)];
+            EXPECT_EQ(finding["title"].GetString(), text.title) << load_text;
+            EXPECT_EQ(finding["explanation"].GetString(), text.explanation) << load_text;
+            EXPECT_EQ(finding["advice"].GetString(), text.advice) << load_text;
         }
     }
 }
