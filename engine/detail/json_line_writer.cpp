@@ -166,11 +166,82 @@ class Fragments {
     std::vector<std::string> sources_;
 };
 
+// The knowledge base's ids as JSON strings, made once per thread: a brief record is mostly ids.
+class QuotedIds {
+  public:
+    static const QuotedIds& of(const KnowledgeBase& kb) {
+        thread_local QuotedIds ids;
+        if (ids.kb_ != kb.serial()) {
+            ids.kb_ = kb.serial();
+            ids.agents_ = quoted(kb.agents());
+            ids.rules_ = quoted(kb.rules());
+            ids.risks_ = quoted(kb.risks());
+            ids.systems_ = quoted(kb.systems());
+            ids.classes_ = quoted(kb.classes());
+            ids.severities_.clear();
+            std::string one;
+            for (int s = 0; s <= static_cast<int>(Severity::contraindicated); ++s) {
+                one.clear();
+                append_string(one, to_string(static_cast<Severity>(s)));
+                ids.severities_.add(one);
+            }
+        }
+        return ids;
+    }
+
+    std::string_view agent(AgentId id) const { return agents_.at(index_of(id)); }
+    std::string_view rule(RuleId id) const { return rules_.at(index_of(id)); }
+    std::string_view risk(RiskId id) const { return risks_.at(index_of(id)); }
+    std::string_view system(SystemId id) const { return systems_.at(index_of(id)); }
+    std::string_view klass(ClassId id) const { return classes_.at(index_of(id)); }
+    std::string_view severity(Severity s) const {
+        return severities_.at(static_cast<std::size_t>(s));
+    }
+
+  private:
+    // Strings side by side in one buffer: a record reads many of them, and neighbours share
+    // cache lines where separate strings would each be a load from somewhere else.
+    class Packed {
+      public:
+        void add(std::string_view text) {
+            text_ += text;
+            ends_.push_back(static_cast<std::uint32_t>(text_.size()));
+        }
+        std::string_view at(std::size_t i) const {
+            const std::uint32_t begin = i == 0 ? 0 : ends_[i - 1];
+            return std::string_view(text_).substr(begin, ends_[i] - begin);
+        }
+        void clear() {
+            text_.clear();
+            ends_.clear();
+        }
+
+      private:
+        std::string text_;
+        std::vector<std::uint32_t> ends_;
+    };
+
+    template <typename T>
+    static Packed quoted(std::span<const T> items) {
+        Packed out;
+        std::string one;
+        for (const T& item : items) {
+            one.clear();
+            append_string(one, item.id);
+            out.add(one);
+        }
+        return out;
+    }
+
+    std::uint64_t kb_ = 0;  // the serial of the base it holds
+    Packed agents_, rules_, risks_, systems_, classes_, severities_;
+};
+
 // The path text of contributions, remembered per thread: the same agent reaches the same effect
 // in many lists. Bounded: emptied when it reaches its size limit.
 class PathCache {
   public:
-    // Appends the path of `c` to `out`.
+    // Appends the path of `c` to `out`, escaped for a JSON string.
     void append(std::string& out, const KnowledgeBase& kb, const Contribution& c) {
         if (kb_ != kb.serial()) {
             map_.clear();
@@ -188,7 +259,9 @@ class PathCache {
             return;
         }
         if (map_.size() >= kMaxPaths) map_.clear();
-        out += map_.emplace(key_, path_text(kb, c)).first->second;
+        std::string escaped;
+        append_escaped(escaped, path_text(kb, c));
+        out += map_.emplace(key_, std::move(escaped)).first->second;
     }
 
   private:
@@ -383,30 +456,35 @@ void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f)
             append_member(out, key, filled);
         }
     };
-    std::string mechanism;  // the paths again, one per line, as describe() would make it
-    out += '{';
-    append_member(out, "rule", rule.id);
+    const QuotedIds& ids = QuotedIds::of(kb);
+    // The rule's id inside a JSON string: its quoted form without the quotes.
+    const std::string_view rule_id = ids.rule(f.rule).substr(1, ids.rule(f.rule).size() - 2);
+    // The paths again, one per line, as describe() would make it; escaped as they are made.
+    thread_local std::string mechanism;
+    mechanism.clear();
+    out += "{\"rule\":";
+    out += ids.rule(f.rule);
     out += ',';
     append_member(out, "kind", to_string(rule.kind));
-    out += ',';
-    append_member(out, "severity", to_string(f.severity));
-    out += ',';
-    append_member(out, "risk", kb.risk(rule.risk).id);
+    out += ",\"severity\":";
+    out += ids.severity(f.severity);
+    out += ",\"risk\":";
+    out += ids.risk(rule.risk);
     out += ',';
     text_member("title", 0, text.title);
     out += ",\"agents\":[";
     for (std::size_t i = 0; i < f.agents.size(); ++i) {
         if (i > 0) out += ',';
-        append_string(out, kb.agent(f.agents[i]).id);
+        out += ids.agent(f.agents[i]);
     }
     out += ']';
     if (f.system) {
-        out += ',';
-        append_member(out, "system", kb.system(*f.system).id);
+        out += ",\"system\":";
+        out += ids.system(*f.system);
     }
     if (f.klass) {
-        out += ',';
-        append_member(out, "class", kb.klass(*f.klass).id);
+        out += ",\"class\":";
+        out += ids.klass(*f.klass);
     }
     if (rule.kind == RuleKind::burden) {
         out += ",\"total_weight\":";
@@ -415,15 +493,15 @@ void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f)
     out += ",\"contributions\":[";
     bool first = true;
     for (const Contribution& c : f.contributions) {
-        out += first ? "{" : ",{";
+        out += first ? "{\"agent\":" : ",{\"agent\":";
         first = false;
-        append_member(out, "agent", kb.agent(c.agent).id);
+        out += ids.agent(c.agent);
         out += ',';
         append_member(out, "role", to_string(c.role));
         out += ",\"via\":[";
         for (std::size_t i = 0; i < c.via.size(); ++i) {
             if (i > 0) out += ',';
-            append_string(out, kb.klass(c.via[i]).id);
+            out += ids.klass(c.via[i]);
         }
         out += ']';
         if (c.effect != nullptr) {
@@ -436,17 +514,18 @@ void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f)
             out += ",\"exposure_scale\":";
             append_double(out, c.exposure_scale);
         }
-        if (!mechanism.empty()) mechanism += '\n';
+        if (!mechanism.empty()) mechanism += "\\n";  // a newline, escaped
         const std::size_t start = mechanism.size();
         paths.append(mechanism, kb, c);
         mechanism += " -> ";
-        mechanism += rule.id;
-        out += ',';
-        append_member(out, "path", std::string_view(mechanism).substr(start));
-        out += '}';
+        mechanism += rule_id;
+        out += ",\"path\":\"";
+        out += std::string_view(mechanism).substr(start);
+        out += "\"}";
     }
-    out += "],";
-    append_member(out, "mechanism", mechanism);
+    out += "],\"mechanism\":\"";
+    out += mechanism;
+    out += '"';
     out += ',';
     text_member("explanation", 1, text.explanation);
     out += ',';
@@ -466,77 +545,6 @@ void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f)
 }  // namespace
 
 namespace {
-
-// The knowledge base's ids as JSON strings, made once per thread: a brief record is mostly ids.
-class QuotedIds {
-  public:
-    static const QuotedIds& of(const KnowledgeBase& kb) {
-        thread_local QuotedIds ids;
-        if (ids.kb_ != kb.serial()) {
-            ids.kb_ = kb.serial();
-            ids.agents_ = quoted(kb.agents());
-            ids.rules_ = quoted(kb.rules());
-            ids.risks_ = quoted(kb.risks());
-            ids.systems_ = quoted(kb.systems());
-            ids.classes_ = quoted(kb.classes());
-            ids.severities_.clear();
-            std::string one;
-            for (int s = 0; s <= static_cast<int>(Severity::contraindicated); ++s) {
-                one.clear();
-                append_string(one, to_string(static_cast<Severity>(s)));
-                ids.severities_.add(one);
-            }
-        }
-        return ids;
-    }
-
-    std::string_view agent(AgentId id) const { return agents_.at(index_of(id)); }
-    std::string_view rule(RuleId id) const { return rules_.at(index_of(id)); }
-    std::string_view risk(RiskId id) const { return risks_.at(index_of(id)); }
-    std::string_view system(SystemId id) const { return systems_.at(index_of(id)); }
-    std::string_view klass(ClassId id) const { return classes_.at(index_of(id)); }
-    std::string_view severity(Severity s) const {
-        return severities_.at(static_cast<std::size_t>(s));
-    }
-
-  private:
-    // Strings side by side in one buffer: a record reads many of them, and neighbours share
-    // cache lines where separate strings would each be a load from somewhere else.
-    class Packed {
-      public:
-        void add(std::string_view text) {
-            text_ += text;
-            ends_.push_back(static_cast<std::uint32_t>(text_.size()));
-        }
-        std::string_view at(std::size_t i) const {
-            const std::uint32_t begin = i == 0 ? 0 : ends_[i - 1];
-            return std::string_view(text_).substr(begin, ends_[i] - begin);
-        }
-        void clear() {
-            text_.clear();
-            ends_.clear();
-        }
-
-      private:
-        std::string text_;
-        std::vector<std::uint32_t> ends_;
-    };
-
-    template <typename T>
-    static Packed quoted(std::span<const T> items) {
-        Packed out;
-        std::string one;
-        for (const T& item : items) {
-            one.clear();
-            append_string(one, item.id);
-            out.add(one);
-        }
-        return out;
-    }
-
-    std::uint64_t kb_ = 0;  // the serial of the base it holds
-    Packed agents_, rules_, risks_, systems_, classes_, severities_;
-};
 
 // The room a record's writer makes at a time: most brief records (about 850 bytes) and the
 // agents of most full ones fit in one step. Sizing every piece beforehand costs more than the
