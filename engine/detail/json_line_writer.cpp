@@ -124,11 +124,77 @@ void append_member(std::string& out, std::string_view key, std::string_view valu
     append_string(out, value);
 }
 
+// The room a record's writer makes at a time: most brief records (about 850 bytes) and the
+// agents of most full ones fit in one step. Sizing every piece beforehand costs more than the
+// records that need a second step.
+constexpr std::size_t kRoomStep = 1024;
+
+// Writes through a raw pointer into room made beforehand: a record is many short pieces, and
+// std::string's bookkeeping on each append costs more than the copies. A piece that does not fit
+// makes more room.
+class RawWriter {
+  public:
+    RawWriter(std::string& out, std::size_t room) : out_(out) {
+        const std::size_t start = out.size();
+        out.resize(start + room);
+        p_ = out.data() + start;
+        end_ = out.data() + out.size();
+    }
+    // Gives back the room not used; call once, at the end.
+    void done() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+
+    void put(std::string_view s) {
+        if (static_cast<std::size_t>(end_ - p_) < s.size()) grow(s.size());
+        std::memcpy(p_, s.data(), s.size());
+        p_ += s.size();
+    }
+    void put(char c) {
+        if (p_ == end_) grow(1);
+        *p_++ = c;
+    }
+    // A JSON string, escaped as append_string() does it.
+    void string(std::string_view s) {
+        if (next_escape(s, 0) != s.size()) {
+            std::string escaped;
+            append_string(escaped, s);
+            put(escaped);
+            return;
+        }
+        if (static_cast<std::size_t>(end_ - p_) < s.size() + 2) grow(s.size() + 2);
+        *p_++ = '"';
+        std::memcpy(p_, s.data(), s.size());
+        p_ += s.size();
+        *p_++ = '"';
+    }
+
+  private:
+    void grow(std::size_t n) {
+        const std::size_t used = static_cast<std::size_t>(p_ - out_.data());
+        // More room for this record only: `out_` holds earlier records too, and the new room
+        // is filled with zeros before it is written over.
+        out_.resize(used + std::max(n, kRoomStep));
+        p_ = out_.data() + used;
+        end_ = out_.data() + out_.size();
+    }
+
+    std::string& out_;
+    char* p_ = nullptr;
+    char* end_ = nullptr;
+};
+
+// `"key":` and the value as a JSON string.
+void put_member(RawWriter& w, std::string_view key, std::string_view value) {
+    w.put('"');
+    w.put(key);
+    w.put("\":");
+    w.string(value);
+}
+
 // Doubles as RapidJSON's Writer prints them ("2.0", "0.5").
-void append_double(std::string& out, double value) {
+void put_double(RawWriter& w, double value) {
     char buffer[32];
     const char* end = rapidjson::internal::dtoa(value, buffer);
-    out.append(buffer, static_cast<std::size_t>(end - buffer));
+    w.put(std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
 }
 
 // The JSON of what the knowledge base fixes, made once per thread: effect objects and
@@ -383,13 +449,13 @@ class RuleTexts {
 };
 
 // Writes `"key":"text"` for one of the finding's texts from its pieces (see RuleTexts).
-void append_text_member(std::string& out, std::string_view key, const RuleTexts& texts,
+void append_text_member(RawWriter& w, std::string_view key, const RuleTexts& texts,
                         const std::vector<RuleTexts::Piece>& pieces, const Finding& f) {
     using Hole = RuleTexts::Hole;
     // "a, b and c", as describe() names agents.
     const auto name = [&](std::size_t i, std::size_t n, AgentId agent) {
-        if (i > 0) out += i + 1 == n ? " and " : ", ";
-        out += texts.agent(agent);
+        if (i > 0) w.put(i + 1 == n ? " and " : ", ");
+        w.put(texts.agent(agent));
     };
     const auto agents = [&] {
         for (std::size_t i = 0; i < f.agents.size(); ++i)
@@ -405,11 +471,11 @@ void append_text_member(std::string& out, std::string_view key, const RuleTexts&
             if (c.role == role) name(i++, n, c.agent);
         }
     };
-    out += '"';
-    out += key;
-    out += "\":\"";
+    w.put('"');
+    w.put(key);
+    w.put("\":\"");
     for (const RuleTexts::Piece& piece : pieces) {
-        out += piece.escaped;
+        w.put(piece.escaped);
         switch (piece.hole) {
             case Hole::none:
                 break;
@@ -417,10 +483,10 @@ void append_text_member(std::string& out, std::string_view key, const RuleTexts&
                 agents();
                 break;
             case Hole::system:
-                if (f.system) out += texts.system(*f.system);
+                if (f.system) w.put(texts.system(*f.system));
                 break;
             case Hole::klass:
-                if (f.klass) out += texts.klass(*f.klass);
+                if (f.klass) w.put(texts.klass(*f.klass));
                 break;
             case Hole::perpetrator:
                 in_role(Role::perpetrator);
@@ -436,11 +502,11 @@ void append_text_member(std::string& out, std::string_view key, const RuleTexts&
                 break;
         }
     }
-    out += '"';
+    w.put('"');
 }
 
 // One finding, with the members and order of finding() in json_writer.cpp.
-void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f) {
+void append_finding(RawWriter& w, const KnowledgeBase& kb, const Finding& f) {
     thread_local PathCache paths;
     Fragments& fragments = Fragments::of(kb);
     const Rule& rule = kb.rule(f.rule);
@@ -451,9 +517,9 @@ void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f)
     if (!pieces.usable) text = describe(kb, f, /*with_mechanism=*/false);
     const auto text_member = [&](std::string_view key, std::size_t k, const std::string& filled) {
         if (pieces.usable) {
-            append_text_member(out, key, texts, pieces.pieces[k], f);
+            append_text_member(w, key, texts, pieces.pieces[k], f);
         } else {
-            append_member(out, key, filled);
+            put_member(w, key, filled);
         }
     };
     const QuotedIds& ids = QuotedIds::of(kb);
@@ -462,147 +528,89 @@ void append_finding(std::string& out, const KnowledgeBase& kb, const Finding& f)
     // The paths again, one per line, as describe() would make it; escaped as they are made.
     thread_local std::string mechanism;
     mechanism.clear();
-    out += "{\"rule\":";
-    out += ids.rule(f.rule);
-    out += ',';
-    append_member(out, "kind", to_string(rule.kind));
-    out += ",\"severity\":";
-    out += ids.severity(f.severity);
-    out += ",\"risk\":";
-    out += ids.risk(rule.risk);
-    out += ',';
+    w.put("{\"rule\":");
+    w.put(ids.rule(f.rule));
+    w.put(',');
+    put_member(w, "kind", to_string(rule.kind));
+    w.put(",\"severity\":");
+    w.put(ids.severity(f.severity));
+    w.put(",\"risk\":");
+    w.put(ids.risk(rule.risk));
+    w.put(',');
     text_member("title", 0, text.title);
-    out += ",\"agents\":[";
+    w.put(",\"agents\":[");
     for (std::size_t i = 0; i < f.agents.size(); ++i) {
-        if (i > 0) out += ',';
-        out += ids.agent(f.agents[i]);
+        if (i > 0) w.put(',');
+        w.put(ids.agent(f.agents[i]));
     }
-    out += ']';
+    w.put(']');
     if (f.system) {
-        out += ",\"system\":";
-        out += ids.system(*f.system);
+        w.put(",\"system\":");
+        w.put(ids.system(*f.system));
     }
     if (f.klass) {
-        out += ",\"class\":";
-        out += ids.klass(*f.klass);
+        w.put(",\"class\":");
+        w.put(ids.klass(*f.klass));
     }
     if (rule.kind == RuleKind::burden) {
-        out += ",\"total_weight\":";
-        append_double(out, f.total_weight);
+        w.put(",\"total_weight\":");
+        put_double(w, f.total_weight);
     }
-    out += ",\"contributions\":[";
+    w.put(",\"contributions\":[");
     bool first = true;
     for (const Contribution& c : f.contributions) {
-        out += first ? "{\"agent\":" : ",{\"agent\":";
+        w.put(first ? "{\"agent\":" : ",{\"agent\":");
         first = false;
-        out += ids.agent(c.agent);
-        out += ',';
-        append_member(out, "role", to_string(c.role));
-        out += ",\"via\":[";
+        w.put(ids.agent(c.agent));
+        w.put(',');
+        put_member(w, "role", to_string(c.role));
+        w.put(",\"via\":[");
         for (std::size_t i = 0; i < c.via.size(); ++i) {
-            if (i > 0) out += ',';
-            out += ids.klass(c.via[i]);
+            if (i > 0) w.put(',');
+            w.put(ids.klass(c.via[i]));
         }
-        out += ']';
+        w.put(']');
         if (c.effect != nullptr) {
-            out += ",\"effect\":";
-            out += fragments.effect(*c.effect);
+            w.put(",\"effect\":");
+            w.put(fragments.effect(*c.effect));
         }
         if (rule.kind == RuleKind::burden || rule.kind == RuleKind::opposition) {
-            out += ",\"weight\":";
-            append_double(out, c.weight);
-            out += ",\"exposure_scale\":";
-            append_double(out, c.exposure_scale);
+            w.put(",\"weight\":");
+            put_double(w, c.weight);
+            w.put(",\"exposure_scale\":");
+            put_double(w, c.exposure_scale);
         }
         if (!mechanism.empty()) mechanism += "\\n";  // a newline, escaped
         const std::size_t start = mechanism.size();
         paths.append(mechanism, kb, c);
         mechanism += " -> ";
         mechanism += rule_id;
-        out += ",\"path\":\"";
-        out += std::string_view(mechanism).substr(start);
-        out += "\"}";
+        w.put(",\"path\":\"");
+        w.put(std::string_view(mechanism).substr(start));
+        w.put("\"}");
     }
-    out += "],\"mechanism\":\"";
-    out += mechanism;
-    out += '"';
-    out += ',';
+    w.put("],\"mechanism\":\"");
+    w.put(mechanism);
+    w.put('"');
+    w.put(',');
     text_member("explanation", 1, text.explanation);
-    out += ',';
+    w.put(',');
     text_member("advice", 2, text.advice);
-    out += ',';
-    append_member(out, "evidence", to_string(rule.evidence));
-    out += ",\"references\":[";
+    w.put(',');
+    put_member(w, "evidence", to_string(rule.evidence));
+    w.put(",\"references\":[");
     first = true;
     for (const SourceId id : detail::finding_sources(kb, f)) {
-        if (!first) out += ',';
+        if (!first) w.put(',');
         first = false;
-        out += fragments.source(id);
+        w.put(fragments.source(id));
     }
-    out += "]}";
+    w.put("]}");
 }
 
 }  // namespace
 
 namespace {
-
-// The room a record's writer makes at a time: most brief records (about 850 bytes) and the
-// agents of most full ones fit in one step. Sizing every piece beforehand costs more than the
-// records that need a second step.
-constexpr std::size_t kRoomStep = 1024;
-
-// Writes through a raw pointer into room made beforehand: a record is many short pieces, and
-// std::string's bookkeeping on each append costs more than the copies. A piece that does not fit
-// makes more room.
-class RawWriter {
-  public:
-    RawWriter(std::string& out, std::size_t room) : out_(out) {
-        const std::size_t start = out.size();
-        out.resize(start + room);
-        p_ = out.data() + start;
-        end_ = out.data() + out.size();
-    }
-    // Gives back the room not used; call once, at the end.
-    void done() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
-
-    void put(std::string_view s) {
-        if (static_cast<std::size_t>(end_ - p_) < s.size()) grow(s.size());
-        std::memcpy(p_, s.data(), s.size());
-        p_ += s.size();
-    }
-    void put(char c) {
-        if (p_ == end_) grow(1);
-        *p_++ = c;
-    }
-    // A JSON string, escaped as append_string() does it.
-    void string(std::string_view s) {
-        if (next_escape(s, 0) != s.size()) {
-            std::string escaped;
-            append_string(escaped, s);
-            put(escaped);
-            return;
-        }
-        if (static_cast<std::size_t>(end_ - p_) < s.size() + 2) grow(s.size() + 2);
-        *p_++ = '"';
-        std::memcpy(p_, s.data(), s.size());
-        p_ += s.size();
-        *p_++ = '"';
-    }
-
-  private:
-    void grow(std::size_t n) {
-        const std::size_t used = static_cast<std::size_t>(p_ - out_.data());
-        // More room for this record only: `out_` holds earlier records too, and the new room
-        // is filled with zeros before it is written over.
-        out_.resize(used + std::max(n, kRoomStep));
-        p_ = out_.data() + used;
-        end_ = out_.data() + out_.size();
-    }
-
-    std::string& out_;
-    char* p_ = nullptr;
-    char* end_ = nullptr;
-};
 
 // The "unresolved" array of a record, brief or full.
 void write_unresolved(RawWriter& w, ResolvedNames names) {
@@ -668,34 +676,34 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
     }
     w.put("],");
     write_unresolved(w, names);
-    w.done();
-    out += ",\"findings\":[";
+    w.put(",\"findings\":[");
     first = true;
     for (const Finding& f : result.findings) {
-        if (!first) out += ',';
+        if (!first) w.put(',');
         first = false;
-        append_finding(out, kb, f);
+        append_finding(w, kb, f);
     }
-    out += "],\"exposure\":[";
+    w.put("],\"exposure\":[");
     first = true;
     for (const ExposureChange& e : result.exposure) {
-        out += first ? "{" : ",{";
+        w.put(first ? "{\"agent\":" : ",{\"agent\":");
         first = false;
-        append_member(out, "agent", kb.agent(e.agent).id);
-        out += ",\"scale\":";
-        append_double(out, e.scale);
-        out += '}';
+        w.put(ids.agent(e.agent));
+        w.put(",\"scale\":");
+        put_double(w, e.scale);
+        w.put('}');
     }
-    out += "],";
-    append_member(out, "max_severity", to_string(result.max_severity));
-    out += ',';
+    w.put("],\"max_severity\":");
+    w.put(ids.severity(result.max_severity));
+    w.put(',');
     static const std::string disclaimer = [] {
         std::string text;
         append_member(text, "disclaimer", kDisclaimer);
         return text;
     }();
-    out += disclaimer;
-    out += "}\n";
+    w.put(disclaimer);
+    w.put("}\n");
+    w.done();
 }
 
 // The members of a brief record, in this order (docs/json-output.md): the ids a program joins
