@@ -180,8 +180,8 @@ class ListHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ListH
 // Parses one complete JSON text (a line, or one element) into `out`, replacing its agents; with
 // `keep_id`, an "id" member does not replace out.id. Encoding is checked here rather than by
 // RapidJSON so that a bad byte spoils only its own record. `in_place`, when given, is text's own
-// bytes, writable and followed by a '\0': the parser then decodes strings where they are instead
-// of copying them (same events, same errors).
+// bytes, writable and followed by a '\0' and kPadding readable bytes: the parser then decodes
+// strings where they are instead of copying them (same events, same errors).
 void read_list_text(std::string_view text, ListRecord& out, bool keep_id = false,
                     char* in_place = nullptr) {
     if (!is_valid_utf8(text)) {

@@ -200,7 +200,7 @@ struct LineInChunk {
 // reader), or, from JSON Lines, as lines that the worker parses: then the reading thread only
 // cuts lines, and a list's bytes are parsed, checked and written on one core.
 struct Chunk {
-    std::vector<ListRecord> records;  // the first `count` are in use, unless `lines` are
+    std::vector<ListRecord> records;  // the first `count` are in use, unless lines are
     bool lines_in_use = false;
     std::vector<LineInChunk> lines;  // the first `count` are in use
     std::string line_bytes;          // each line followed by a '\0' (parsed in place)
@@ -390,6 +390,9 @@ class Pipeline {
         if (!c.lines_in_use) return c.records;
         thread_local std::vector<ListRecord> parsed;
         if (parsed.size() < c.count) parsed.resize(c.count);
+        // The last line's '\0' is followed by the padding a parse in place needs; the others'
+        // by the lines after them.
+        c.line_bytes.reserve(c.line_bytes.size() + detail::kPadding);
         for (std::size_t i = 0; i < c.count; ++i) {
             const LineInChunk& l = c.lines[i];
             const detail::JsonLine line{c.line_bytes.data() + l.offset, l.length, l.too_long,

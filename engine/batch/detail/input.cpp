@@ -37,6 +37,8 @@ bool LineSource::next() {
     if (text_.size() > max_) too_long_ = true;
     if (too_long_) text_.clear();
     if (number_ == 1 && text_.starts_with("\xEF\xBB\xBF")) text_.erase(0, 3);
+    // Room past the '\0' for a parser that reads whole blocks (see text_data()).
+    text_.reserve(text_.size() + kPadding);
     return true;
 }
 

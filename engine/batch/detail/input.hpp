@@ -14,6 +14,10 @@
 
 namespace combocheck::batch::detail {
 
+// Bytes that may be read past the '\0' after text parsed in place: RapidJSON's SSE2 scanning
+// loads whole aligned blocks of 16 bytes, up to 15 bytes past the '\0' that stops it.
+inline constexpr std::size_t kPadding = 16;
+
 // Reads lines without their "\n" or "\r\n", skipping a UTF-8 BOM at the start. A line longer
 // than the limit is consumed to its end but not kept: too_long() is set and text() is empty.
 class LineSource {
@@ -22,8 +26,8 @@ class LineSource {
     // False at the end of the input.
     bool next();
     std::string_view text() const { return text_; }
-    // The same bytes, followed by a '\0', for a parser that works in place: they may be
-    // overwritten until next().
+    // The same bytes, followed by a '\0' and kPadding more bytes that may be read, for a parser
+    // that works in place: they may be overwritten until next().
     char* text_data() { return text_.data(); }
     std::size_t number() const { return number_; }  // 1-based
     bool too_long() const { return too_long_; }
@@ -49,7 +53,7 @@ class LineSource {
 
 // One line of JSON Lines, as read_json_line() takes it.
 struct JsonLine {
-    char* text = nullptr;    // the line's bytes, writable and followed by a '\0'
+    char* text = nullptr;    // the line's bytes, writable, then a '\0' and kPadding bytes
     std::size_t length = 0;  // without the '\0'
     bool too_long = false;   // past the line limit: `text` is not the line
     std::size_t number = 0;  // the line's number in its file, 1-based
