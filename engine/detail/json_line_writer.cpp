@@ -315,13 +315,14 @@ class QuotedIds {
 };
 
 // The path text of contributions, remembered per thread: the same agent reaches the same effect
-// in many lists. Bounded: emptied when it reaches its size limit.
+// in many lists. Direct-mapped: a path has one slot and replaces the one there, so memory is
+// fixed (8,192 paths) and a look-up is one hash and one comparison.
 class PathCache {
   public:
     // Appends the path of `c` to `out`, escaped for a JSON string.
     void append(std::string& out, const KnowledgeBase& kb, const Contribution& c) {
         if (kb_ != kb.serial()) {
-            map_.clear();
+            slots_.assign(kSlots, Slot{});
             kb_ = kb.serial();
         }
         // Every field path_text() reads.
@@ -331,26 +332,34 @@ class PathCache {
         put(c.exposure_scale);
         for (const ClassId k : c.via)
             put(k);
-        if (const auto it = map_.find(key_); it != map_.end()) {
-            out += it->second;
-            return;
+        const std::size_t hash = std::hash<std::string_view>{}(key_);
+        Slot& slot = slots_[hash & (kSlots - 1)];
+        if (!slot.used || slot.hash != hash || slot.key != key_) {
+            slot.used = true;
+            slot.hash = hash;
+            slot.key = key_;
+            slot.escaped.clear();
+            append_escaped(slot.escaped, path_text(kb, c));
         }
-        if (map_.size() >= kMaxPaths) map_.clear();
-        std::string escaped;
-        append_escaped(escaped, path_text(kb, c));
-        out += map_.emplace(key_, std::move(escaped)).first->second;
+        out += slot.escaped;
     }
 
   private:
-    static constexpr std::size_t kMaxPaths = 8192;
+    static constexpr std::size_t kSlots = 8192;
 
     template <typename T>
     void put(const T& value) {
         key_.append(reinterpret_cast<const char*>(&value), sizeof value);
     }
 
+    struct Slot {
+        bool used = false;
+        std::size_t hash = 0;
+        std::string key;
+        std::string escaped;
+    };
     std::uint64_t kb_ = 0;  // the serial of the base it holds
-    std::unordered_map<std::string, std::string> map_;
+    std::vector<Slot> slots_;
     std::string key_;
 };
 
