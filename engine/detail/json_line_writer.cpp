@@ -451,6 +451,7 @@ class RuleTexts {
 
     void build(const KnowledgeBase& kb) {
         kb_ = kb.serial();
+        // `&`, not `&&`: each call fills its table.
         const bool names = escaped_names(kb.agents(), agents_) &
                            escaped_names(kb.systems(), systems_) &
                            escaped_names(kb.classes(), classes_);
