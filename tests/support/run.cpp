@@ -16,7 +16,12 @@ RunResult run(const std::string& program, const std::vector<std::string>& args,
               const std::string& input, const std::map<std::string, std::string>& env) {
     signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the test
     int in[2], out[2], err[2];
-    if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe");
+    // Close-on-exec: tests run several children at once from several threads, and a child that
+    // inherited another's pipe would keep it open, so that its reader would wait for both.
+    // dup2() below gives the child its own ends without the flag.
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+        throw std::runtime_error("pipe");
+    }
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork");
     if (pid == 0) {
