@@ -5,208 +5,21 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
-#include <rapidjson/internal/dtoa.h>
-
 #include "../report.hpp"
 #include "json_fragments.hpp"
+#include "json_raw.hpp"
 #include "text_format.hpp"
 
 namespace combocheck {
 
+using namespace detail;
+
 namespace {
-
-// Whether a byte must be escaped in a JSON string: quote, backslash, control characters.
-constexpr bool needs_escape(unsigned char c) {
-    return c < 0x20 || c == '"' || c == '\\';
-}
-
-// Where the first byte to escape is, from `from` on; s.size() when none.
-std::size_t next_escape(std::string_view s, std::size_t from) {
-    std::size_t i = from;
-#ifdef __SSE2__
-    // Sixteen bytes at a time: most text needs no escaping at all.
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    for (; i + 16 <= s.size(); i += 16) {
-        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-        // Bytes below 0x20, compared unsigned: min(bytes, 0x1F) == bytes.
-        const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
-        const __m128i hit = _mm_or_si128(
-            control, _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
-        if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
-            return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        }
-    }
-#endif
-    // Then eight bytes at a time, the last word padded with a byte that needs no escape: most
-    // names are shorter than sixteen bytes. Each test is exact for "some byte of the word".
-    constexpr std::uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
-    const auto below = [](std::uint64_t w, std::uint64_t n) {
-        return (w - n * kOnes) & ~w & kHighs;
-    };
-    const auto zero = [&below](std::uint64_t w) { return below(w, 1); };
-    while (i < s.size()) {
-        std::uint64_t word = 0x6161616161616161;  // 'a'
-        const std::size_t n = std::min<std::size_t>(8, s.size() - i);
-        std::memcpy(&word, s.data() + i, n);
-        if (below(word, 0x20) != 0 || zero(word ^ ('"' * kOnes)) != 0 ||
-            zero(word ^ ('\\' * kOnes)) != 0) {
-            for (std::size_t k = 0; k < n; ++k) {
-                if (needs_escape(static_cast<unsigned char>(s[i + k]))) return i + k;
-            }
-        }
-        i += n;
-    }
-    return s.size();
-}
-
-// The inside of a JSON string, with RapidJSON's escaping (quote, backslash and control
-// characters, \u00XX in capitals); UTF-8 passes through (inputs are valid UTF-8 by now).
-void append_escaped(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::size_t start = 0;
-    for (std::size_t i = next_escape(s, 0); i < s.size(); i = next_escape(s, start)) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        out.append(s.data() + start, i - start);
-        start = i + 1;
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 0xF];
-        }
-    }
-    out.append(s.data() + start, s.size() - start);
-}
-
-// A JSON string, escaped as above.
-void append_string(std::string& out, std::string_view s) {
-    out += '"';
-    append_escaped(out, s);
-    out += '"';
-}
-
-void append_member(std::string& out, std::string_view key, std::string_view value) {
-    out += '"';
-    out += key;
-    out += "\":";
-    append_string(out, value);
-}
-
-// The room a record's writer makes at a time: most brief records (about 850 bytes) and the
-// agents of most full ones fit in one step. Sizing every piece beforehand costs more than the
-// records that need a second step.
-constexpr std::size_t kRoomStep = 1024;
-
-// Writes through a raw pointer into room made beforehand: a record is many short pieces, and
-// std::string's bookkeeping on each append costs more than the copies. A piece that does not fit
-// makes more room.
-class RawWriter {
-  public:
-    RawWriter(std::string& out, std::size_t room) : out_(out) {
-        const std::size_t start = out.size();
-        out.resize(start + room);
-        p_ = out.data() + start;
-        end_ = out.data() + out.size();
-    }
-    // Gives back the room not used; call once, at the end.
-    void done() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
-
-    // Inlined: a record is hundreds of pieces, and a call for each costs more than its copy.
-    [[gnu::always_inline]] void put(std::string_view s) {
-        if (static_cast<std::size_t>(end_ - p_) < s.size()) grow(s.size());
-        std::memcpy(p_, s.data(), s.size());
-        p_ += s.size();
-    }
-    [[gnu::always_inline]] void put(char c) {
-        if (p_ == end_) grow(1);
-        *p_++ = c;
-    }
-    // A JSON string, escaped as append_string() does it.
-    void string(std::string_view s) {
-        if (next_escape(s, 0) != s.size()) {
-            std::string escaped;
-            append_string(escaped, s);
-            put(escaped);
-            return;
-        }
-        if (static_cast<std::size_t>(end_ - p_) < s.size() + 2) grow(s.size() + 2);
-        *p_++ = '"';
-        std::memcpy(p_, s.data(), s.size());
-        p_ += s.size();
-        *p_++ = '"';
-    }
-
-  private:
-    void grow(std::size_t n) {
-        const std::size_t used = static_cast<std::size_t>(p_ - out_.data());
-        // More room for this record only: `out_` holds earlier records too, and the new room
-        // is filled with zeros before it is written over.
-        out_.resize(used + std::max(n, kRoomStep));
-        p_ = out_.data() + used;
-        end_ = out_.data() + out_.size();
-    }
-
-    std::string& out_;
-    char* p_ = nullptr;
-    char* end_ = nullptr;
-};
-
-// `"key":` and the value as a JSON string.
-void put_member(RawWriter& w, std::string_view key, std::string_view value) {
-    w.put('"');
-    w.put(key);
-    w.put("\":");
-    w.string(value);
-}
-
-// The same for the name of an enum value (to_string()): plain lower-case words that need no
-// escaping.
-void put_name_member(RawWriter& w, std::string_view key, std::string_view name) {
-    w.put('"');
-    w.put(key);
-    w.put("\":\"");
-    w.put(name);
-    w.put('"');
-}
-
-// Doubles as RapidJSON's Writer prints them ("2.0", "0.5").
-void put_double(RawWriter& w, double value) {
-    char buffer[32];
-    const char* end = rapidjson::internal::dtoa(value, buffer);
-    w.put(std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
-}
 
 // The JSON of what the knowledge base fixes, made once per thread: effect objects and
 // references, which make up most of a finding's bytes. Bounded by the size of the knowledge
@@ -241,77 +54,6 @@ class Fragments {
     const KnowledgeBase* base_ = nullptr;
     std::unordered_map<const Effect*, std::string> effects_;
     std::vector<std::string> sources_;
-};
-
-// The knowledge base's ids as JSON strings, made once per thread: a brief record is mostly ids.
-class QuotedIds {
-  public:
-    static const QuotedIds& of(const KnowledgeBase& kb) {
-        thread_local QuotedIds ids;
-        if (ids.kb_ != kb.serial()) {
-            ids.kb_ = kb.serial();
-            ids.agents_ = quoted(kb.agents());
-            ids.rules_ = quoted(kb.rules());
-            ids.risks_ = quoted(kb.risks());
-            ids.systems_ = quoted(kb.systems());
-            ids.classes_ = quoted(kb.classes());
-            ids.severities_.clear();
-            std::string one;
-            for (int s = 0; s <= static_cast<int>(Severity::contraindicated); ++s) {
-                one.clear();
-                append_string(one, to_string(static_cast<Severity>(s)));
-                ids.severities_.add(one);
-            }
-        }
-        return ids;
-    }
-
-    std::string_view agent(AgentId id) const { return agents_.at(index_of(id)); }
-    std::string_view rule(RuleId id) const { return rules_.at(index_of(id)); }
-    std::string_view risk(RiskId id) const { return risks_.at(index_of(id)); }
-    std::string_view system(SystemId id) const { return systems_.at(index_of(id)); }
-    std::string_view klass(ClassId id) const { return classes_.at(index_of(id)); }
-    std::string_view severity(Severity s) const {
-        return severities_.at(static_cast<std::size_t>(s));
-    }
-
-  private:
-    // Strings side by side in one buffer: a record reads many of them, and neighbours share
-    // cache lines where separate strings would each be a load from somewhere else.
-    class Packed {
-      public:
-        void add(std::string_view text) {
-            text_ += text;
-            ends_.push_back(static_cast<std::uint32_t>(text_.size()));
-        }
-        std::string_view at(std::size_t i) const {
-            const std::uint32_t begin = i == 0 ? 0 : ends_[i - 1];
-            return std::string_view(text_).substr(begin, ends_[i] - begin);
-        }
-        void clear() {
-            text_.clear();
-            ends_.clear();
-        }
-
-      private:
-        std::string text_;
-        std::vector<std::uint32_t> ends_;
-    };
-
-    template <typename T>
-    static Packed quoted(std::span<const T> items) {
-        Packed out;
-        std::string one;
-        for (const T& item : items) {
-            one.clear();
-            append_string(one, item.id);
-            out.add(one);
-        }
-        return out;
-    }
-
-    std::uint64_t kb_ = 0;  // the serial of the base it holds
-    Packed agents_, rules_, risks_, systems_, classes_, severities_;
 };
 
 // The path text of contributions, remembered per thread: the same agent reaches the same effect
@@ -526,6 +268,24 @@ void append_text_member(RawWriter& w, std::string_view key, const RuleTexts& tex
     w.put('"');
 }
 
+// A finding's agents, then its system or class, as full and brief records both have them.
+void put_finding_agents(RawWriter& w, const QuotedIds& ids, const Finding& f) {
+    w.put(",\"agents\":[");
+    for (std::size_t i = 0; i < f.agents.size(); ++i) {
+        if (i > 0) w.put(',');
+        w.put(ids.agent(f.agents[i]));
+    }
+    w.put(']');
+    if (f.system) {
+        w.put(",\"system\":");
+        w.put(ids.system(*f.system));
+    }
+    if (f.klass) {
+        w.put(",\"class\":");
+        w.put(ids.klass(*f.klass));
+    }
+}
+
 // One finding, with the members and order of finding() in json_writer.cpp.
 void append_finding(RawWriter& w, const KnowledgeBase& kb, const Finding& f) {
     thread_local PathCache paths;
@@ -559,20 +319,7 @@ void append_finding(RawWriter& w, const KnowledgeBase& kb, const Finding& f) {
     w.put(ids.risk(rule.risk));
     w.put(',');
     text_member("title", 0, text.title);
-    w.put(",\"agents\":[");
-    for (std::size_t i = 0; i < f.agents.size(); ++i) {
-        if (i > 0) w.put(',');
-        w.put(ids.agent(f.agents[i]));
-    }
-    w.put(']');
-    if (f.system) {
-        w.put(",\"system\":");
-        w.put(ids.system(*f.system));
-    }
-    if (f.klass) {
-        w.put(",\"class\":");
-        w.put(ids.klass(*f.klass));
-    }
+    put_finding_agents(w, ids, f);
     if (rule.kind == RuleKind::burden) {
         w.put(",\"total_weight\":");
         put_double(w, f.total_weight);
@@ -759,20 +506,7 @@ void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::stri
         w.put(ids.severity(f.severity));
         w.put(",\"risk\":");
         w.put(ids.risk(kb.rule(f.rule).risk));
-        w.put(",\"agents\":[");
-        for (std::size_t i = 0; i < f.agents.size(); ++i) {
-            if (i > 0) w.put(',');
-            w.put(ids.agent(f.agents[i]));
-        }
-        w.put(']');
-        if (f.system) {
-            w.put(",\"system\":");
-            w.put(ids.system(*f.system));
-        }
-        if (f.klass) {
-            w.put(",\"class\":");
-            w.put(ids.klass(*f.klass));
-        }
+        put_finding_agents(w, ids, f);
         w.put('}');
     }
     w.put("],\"max_severity\":");

@@ -1,0 +1,150 @@
+// JSON written by hand (json_raw.hpp).
+#include "json_raw.hpp"
+
+#include <algorithm>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <rapidjson/internal/dtoa.h>
+
+#include "text_format.hpp"
+
+namespace combocheck::detail {
+
+namespace {
+
+// Whether a byte must be escaped in a JSON string: quote, backslash, control characters.
+constexpr bool needs_escape(unsigned char c) {
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+}  // namespace
+
+std::size_t next_escape(std::string_view s, std::size_t from) {
+    std::size_t i = from;
+#ifdef __SSE2__
+    // Sixteen bytes at a time: most text needs no escaping at all.
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        // Bytes below 0x20, compared unsigned: min(bytes, 0x1F) == bytes.
+        const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
+        const __m128i hit = _mm_or_si128(
+            control, _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+        if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
+            return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        }
+    }
+#endif
+    // Then eight bytes at a time, the last word padded with a byte that needs no escape: most
+    // names are shorter than sixteen bytes. Each test is exact for "some byte of the word".
+    constexpr std::uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
+    const auto below = [](std::uint64_t w, std::uint64_t n) {
+        return (w - n * kOnes) & ~w & kHighs;
+    };
+    const auto zero = [&below](std::uint64_t w) { return below(w, 1); };
+    while (i < s.size()) {
+        std::uint64_t word = 0x6161616161616161;  // 'a'
+        const std::size_t n = std::min<std::size_t>(8, s.size() - i);
+        std::memcpy(&word, s.data() + i, n);
+        if (below(word, 0x20) != 0 || zero(word ^ ('"' * kOnes)) != 0 ||
+            zero(word ^ ('\\' * kOnes)) != 0) {
+            for (std::size_t k = 0; k < n; ++k) {
+                if (needs_escape(static_cast<unsigned char>(s[i + k]))) return i + k;
+            }
+        }
+        i += n;
+    }
+    return s.size();
+}
+
+void append_escaped(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::size_t start = 0;
+    for (std::size_t i = next_escape(s, 0); i < s.size(); i = next_escape(s, start)) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        out.append(s.data() + start, i - start);
+        start = i + 1;
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                out += "\\u00";
+                out += kHex[c >> 4];
+                out += kHex[c & 0xF];
+        }
+    }
+    out.append(s.data() + start, s.size() - start);
+}
+
+void append_string(std::string& out, std::string_view s) {
+    out += '"';
+    append_escaped(out, s);
+    out += '"';
+}
+
+void append_member(std::string& out, std::string_view key, std::string_view value) {
+    out += '"';
+    out += key;
+    out += "\":";
+    append_string(out, value);
+}
+
+void RawWriter::grow(std::size_t n) {
+    const std::size_t used = static_cast<std::size_t>(p_ - out_.data());
+    // More room for this record only: `out_` holds earlier records too, and the new room is
+    // filled with zeros before it is written over.
+    out_.resize(used + std::max(n, kRoomStep));
+    p_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+}
+
+void put_double(RawWriter& w, double value) {
+    char buffer[32];
+    const char* end = rapidjson::internal::dtoa(value, buffer);
+    w.put(std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
+}
+
+const QuotedIds& QuotedIds::of(const KnowledgeBase& kb) {
+    thread_local QuotedIds ids;
+    if (ids.kb_ != kb.serial()) {
+        ids.kb_ = kb.serial();
+        ids.agents_ = quoted(kb.agents());
+        ids.rules_ = quoted(kb.rules());
+        ids.risks_ = quoted(kb.risks());
+        ids.systems_ = quoted(kb.systems());
+        ids.classes_ = quoted(kb.classes());
+        ids.severities_.clear();
+        std::string one;
+        for (int s = 0; s <= static_cast<int>(Severity::contraindicated); ++s) {
+            one.clear();
+            append_string(one, to_string(static_cast<Severity>(s)));
+            ids.severities_.add(one);
+        }
+    }
+    return ids;
+}
+
+}  // namespace combocheck::detail
