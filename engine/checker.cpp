@@ -329,15 +329,20 @@ class ListChecker {
         s_.spare_findings.push_back(std::move(f));
     }
 
+    // Moves a spare (see Scratch) into `into`, when there is one, for its buffers.
+    template <typename T>
+    static void take_spare(std::vector<T>& spares, T& into) {
+        if (spares.empty()) return;
+        into = std::move(spares.back());
+        spares.pop_back();
+    }
+
     // A new finding, in place in the result.
     Finding& open_finding(RuleId rule, Severity severity) {
         // A list with findings usually has a few: one allocation rather than several.
         if (result_.findings.capacity() == 0) result_.findings.reserve(8);
         Finding& f = result_.findings.emplace_back();
-        if (!s_.spare_findings.empty()) {
-            f = std::move(s_.spare_findings.back());
-            s_.spare_findings.pop_back();
-        }
+        take_spare(s_.spare_findings, f);
         f.rule = rule;
         f.severity = severity;
         f.system.reset();
@@ -352,10 +357,7 @@ class ListChecker {
                                    const std::vector<ClassId>& via, double weight,
                                    double exposure_scale) {
         Contribution& c = f.contributions.emplace_back();
-        if (!s_.spare_contributions.empty()) {
-            c = std::move(s_.spare_contributions.back());
-            s_.spare_contributions.pop_back();
-        }
+        take_spare(s_.spare_contributions, c);
         c.agent = agent;
         c.role = role;
         c.effect = effect;
