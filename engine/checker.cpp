@@ -104,8 +104,12 @@ class ListChecker {
   public:
     // Checks into `result`, whose findings are given to the scratch for their buffers.
     ListChecker(const KnowledgeBase& kb, std::span<const AgentId> input, const RuleIndex* index,
-                Scratch& scratch, CheckResult& result)
-        : kb_(kb), indexed_(index != nullptr), s_(scratch), result_(result) {
+                Scratch& scratch, CheckResult& result, bool with_contributions)
+        : kb_(kb),
+          indexed_(index != nullptr),
+          contributions_(with_contributions),
+          s_(scratch),
+          result_(result) {
         for (Finding& f : result_.findings)
             recycle(f);
         result_.findings.clear();
@@ -412,6 +416,7 @@ class ListChecker {
                 Finding& f = open_finding(rule, severity);
                 f.system = victim.system;
                 f.agents.assign({std::min(agent(p), agent(v)), std::max(agent(p), agent(v))});
+                if (!contributions_) continue;
                 f.contributions.reserve(2);
                 add_contribution(f, agent(p), Role::perpetrator, pe.effect, pe.via, 0, 1);
                 add_contribution(f, agent(v), Role::victim, &victim, ve->via, 0, 1);
@@ -437,12 +442,13 @@ class ListChecker {
         for (std::uint32_t i = 0; i < count(); ++i) {
             const Probe* probe = probe_of(i, rule);
             if (probe == nullptr) continue;
-            for (std::uint32_t k = 0; k < probe->count; ++k) {
+            for (std::uint32_t k = 0; contributions_ && k < probe->count; ++k) {
                 const AgentEffect& e = read(probe->first, k);
                 s_.weighed.push_back({e.effect->weight * s_.on_list[i].scale, i, &e});
             }
             f.agents.push_back(agent(i));  // ascending, each once
         }
+        if (!contributions_) return;
         // A stable insertion sort: std::stable_sort would allocate a buffer for these few.
         const auto heavier = [](const Weighed& a, const Weighed& c) { return a.weight > c.weight; };
         if (s_.weighed.size() > 32) {
@@ -576,7 +582,7 @@ class ListChecker {
         for (std::size_t k = 0; k < s_.chosen.size(); ++k) {
             const std::uint32_t i = s_.parts[s_.chosen[k]].agent;
             f.agents.push_back(agent(i));
-            explain_match(f, c.match[k], i);
+            if (contributions_) explain_match(f, c.match[k], i);
         }
         sort_agents(f);
     }
@@ -621,8 +627,10 @@ class ListChecker {
         f.contributions.reserve(s_.sides.size());
         for (const auto& [i, e, role] : s_.sides) {
             const double scale = s_.on_list[i].scale;
-            add_contribution(f, agent(i), role, e->effect, e->via, e->effect->weight * scale,
-                             scale);
+            if (contributions_) {
+                add_contribution(f, agent(i), role, e->effect, e->via, e->effect->weight * scale,
+                                 scale);
+            }
             // The sides are in the order of the agents: each once, ascending.
             if (f.agents.empty() || f.agents.back() != agent(i)) f.agents.push_back(agent(i));
         }
@@ -660,7 +668,9 @@ class ListChecker {
         f.contributions.reserve(s_.members.size());
         for (const std::uint32_t i : s_.members) {
             f.agents.push_back(agent(i));
-            add_contribution(f, agent(i), Role::member, nullptr, via_classes(i, c), 0, 1);
+            if (contributions_) {
+                add_contribution(f, agent(i), Role::member, nullptr, via_classes(i, c), 0, 1);
+            }
         }
     }
 
@@ -769,6 +779,7 @@ class ListChecker {
 
     const KnowledgeBase& kb_;
     const bool indexed_;
+    const bool contributions_;  // see check_list
     Scratch& s_;
     const Tables* t_ = nullptr;  // the index's, or this list's
     CheckResult& result_;
@@ -807,13 +818,13 @@ Scratch& scratch() {
 CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents,
                        const RuleIndex* index) {
     CheckResult result;
-    ListChecker(kb, agents, index, scratch(), result).run();
+    ListChecker(kb, agents, index, scratch(), result, true).run();
     return result;
 }
 
 void check_list(const KnowledgeBase& kb, std::span<const AgentId> agents, const RuleIndex* index,
-                CheckResult& result) {
-    ListChecker(kb, agents, index, scratch(), result).run();
+                CheckResult& result, bool with_contributions) {
+    ListChecker(kb, agents, index, scratch(), result, with_contributions).run();
 }
 
 }  // namespace combocheck

@@ -95,9 +95,11 @@ CheckResult check_list(const KnowledgeBase& kb, std::span<const AgentId> agents,
                        const RuleIndex* index = nullptr);
 // The same check into `result`, which is replaced. Its findings' buffers are reused for the new
 // ones (per thread), so that a caller checking many lists one after another, as a batch does,
-// allocates next to nothing per list.
+// allocates next to nothing per list. Without `with_contributions`, each finding's
+// `contributions` is left empty (everything else is the same): for writers that show only
+// which rules fired on which agents, which then need not pay for the paths.
 void check_list(const KnowledgeBase& kb, std::span<const AgentId> agents, const RuleIndex* index,
-                CheckResult& result);
+                CheckResult& result, bool with_contributions = true);
 
 // Whether an agent matches a combination item or an opposition side (class membership through
 // sub-classes, effects with their minimum strength, weight or sensitivity, any_of alternatives).

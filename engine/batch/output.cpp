@@ -102,6 +102,7 @@ class JsonlOutput final : public BatchOutput {
   public:
     JsonlOutput(std::ostream& out, const KnowledgeBase& kb, RecordDetail detail)
         : out_(out), kb_(kb), detail_(detail) {}
+    bool reads_contributions() const override { return detail_ != RecordDetail::brief; }
 
     void format(std::string& out, const CheckedList& list) const override {
         append_json_record(out, kb_, list, detail_);
@@ -193,6 +194,7 @@ class JsonOutput final : public BatchOutput {
   public:
     JsonOutput(std::ostream& out, const KnowledgeBase& kb, RecordDetail detail)
         : out_(out), kb_(kb), detail_(detail) {}
+    bool reads_contributions() const override { return detail_ != RecordDetail::brief; }
 
     // Records after the first begin with their separator: write() may take several at once.
     void format(std::string& out, const CheckedList& list) const override {

@@ -121,6 +121,9 @@ class BatchOutput {
     virtual ~BatchOutput();
     // Appends the output for one list to `out`. Thread-safe.
     virtual void format(std::string& out, const CheckedList& list) const = 0;
+    // Whether format() reads the findings' contributions; when not, the run checks without
+    // building them (see check_list).
+    virtual bool reads_contributions() const { return true; }
     // Takes the bytes format() made, on one thread, in input order: those of one list or of
     // several consecutive lists at once.
     virtual void write(std::string_view bytes) = 0;

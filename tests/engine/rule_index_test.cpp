@@ -63,7 +63,8 @@ struct Coverage {
 
 // Checks the list with and without the index and expects the same result; false (and a test
 // failure naming the list) when they differ. Checks into results that earlier lists filled (as a
-// batch does, reusing their buffers) must give the same result again.
+// batch does, reusing their buffers) must give the same result again, and so must checks that
+// leave out the contributions, but for those.
 bool compare(const KnowledgeBase& kb, const RuleIndex& index, const std::vector<AgentId>& agents,
              Coverage& coverage) {
     const CheckResult full = check_list(kb, agents);
@@ -74,6 +75,16 @@ bool compare(const KnowledgeBase& kb, const RuleIndex& index, const std::vector<
     check_list(kb, agents, &index, reused_indexed);
     expect_same(full, reused_full);
     expect_same(full, reused_indexed);
+    // Without contributions: the same findings, each with none. Checked between the others, so
+    // that the buffers a check reuses come from checks of both kinds.
+    CheckResult without = full;
+    for (Finding& f : without.findings)
+        f.contributions.clear();
+    static CheckResult reused_without, reused_indexed_without;
+    check_list(kb, agents, nullptr, reused_without, false);
+    check_list(kb, agents, &index, reused_indexed_without, false);
+    expect_same(without, reused_without);
+    expect_same(without, reused_indexed_without);
     if (::testing::Test::HasFailure()) {
         ADD_FAILURE() << "first difference at list " << coverage.lists << " (" << names(kb, agents)
                       << ")";
