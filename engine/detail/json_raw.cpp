@@ -24,41 +24,50 @@ constexpr bool needs_escape(unsigned char c) {
 
 std::size_t next_escape(std::string_view s, std::size_t from) {
     std::size_t i = from;
+    const std::size_t n = s.size();
 #ifdef __SSE2__
     // Sixteen bytes at a time: most text needs no escaping at all.
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    for (; i + 16 <= s.size(); i += 16) {
-        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const auto escapes = [](const char* p) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
         // Bytes below 0x20, compared unsigned: min(bytes, 0x1F) == bytes.
         const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
-        const __m128i hit = _mm_or_si128(
-            control, _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
-        if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
-            return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        const __m128i hit =
+            _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
+                                               _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));  // bit k: byte k
+    };
+    for (; i + 16 <= n; i += 16) {
+        if (const unsigned mask = escapes(s.data() + i); mask != 0) {
+            return i + static_cast<std::size_t>(__builtin_ctz(mask));
         }
+    }
+    // The rest of a string of sixteen bytes or more: its last sixteen, without the bytes
+    // before `i`, which were looked at already.
+    if (i < n && n >= 16) {
+        const unsigned mask = escapes(s.data() + n - 16) >> (i - (n - 16));
+        return mask != 0 ? i + static_cast<std::size_t>(__builtin_ctz(mask)) : n;
     }
 #endif
-    // Then eight bytes at a time, the last word padded with a byte that needs no escape: most
-    // names are shorter than sixteen bytes. Each test is exact for "some byte of the word".
-    constexpr std::uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
-    const auto below = [](std::uint64_t w, std::uint64_t n) {
-        return (w - n * kOnes) & ~w & kHighs;
-    };
-    const auto zero = [&below](std::uint64_t w) { return below(w, 1); };
-    while (i < s.size()) {
-        std::uint64_t word = 0x6161616161616161;  // 'a'
-        const std::size_t n = std::min<std::size_t>(8, s.size() - i);
-        std::memcpy(&word, s.data() + i, n);
-        if (below(word, 0x20) != 0 || zero(word ^ ('"' * kOnes)) != 0 ||
-            zero(word ^ ('\\' * kOnes)) != 0) {
-            for (std::size_t k = 0; k < n; ++k) {
-                if (needs_escape(static_cast<unsigned char>(s[i + k]))) return i + k;
-            }
-        }
-        i += n;
+    // Eight to sixteen bytes left: two words that overlap tell whether any byte needs escaping
+    // (most names do not), then the bytes say which. Each test is exact for
+    // "some byte of the word".
+    if (n - i >= 8 && n - i <= 16) {
+        constexpr std::uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
+        const auto below = [](std::uint64_t w, std::uint64_t b) {
+            return (w - b * kOnes) & ~w & kHighs;
+        };
+        const auto any_escape = [&below](const char* p) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, p, 8);
+            return (below(w, 0x20) | below(w ^ ('"' * kOnes), 1) | below(w ^ ('\\' * kOnes), 1)) !=
+                   0;
+        };
+        if (!any_escape(s.data() + i) && !any_escape(s.data() + n - 8)) return n;
     }
-    return s.size();
+    for (; i < n; ++i) {
+        if (needs_escape(static_cast<unsigned char>(s[i]))) return i;
+    }
+    return n;
 }
 
 void append_escaped(std::string& out, std::string_view s) {

@@ -102,6 +102,25 @@ TEST(JsonLine, EveryCharacterThatNeedsEscapingIsEscapedWhereverItIs) {
     }
 }
 
+TEST(JsonLine, TwoCharactersThatNeedEscapingAreBothEscapedWhereverTheyAre) {
+    // After the first, the scan goes on from the byte past it: in the middle of a block.
+    const KnowledgeBase& kb = load_embedded_knowledge();
+    for (std::size_t length = 2; length <= 40; ++length) {
+        for (std::size_t first = 0; first < length; ++first) {
+            for (std::size_t second = first + 1; second < length; ++second) {
+                std::string text(length, 'x');
+                text[first] = '"';
+                text[second] = '\x02';
+                std::string line;
+                append_brief_json_line(line, kb, text, ResolvedNames{}, CheckResult{});
+                const rapidjson::Document got = parse(line);
+                ASSERT_TRUE(got.IsObject()) << line;
+                EXPECT_EQ(std::string(got["id"].GetString(), got["id"].GetStringLength()), text);
+            }
+        }
+    }
+}
+
 // A base whose agent "b" is named `b_name` and whose burden rule's texts are `load_text`, with a
 // pharmacokinetic rule whose texts name the perpetrator and the victim.
 KnowledgeBase texts_kb(const std::string& b_name, const std::string& load_text) {
