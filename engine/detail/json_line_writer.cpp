@@ -305,7 +305,8 @@ void append_finding(RawWriter& w, const KnowledgeBase& kb, const Finding& f) {
     };
     const QuotedIds& ids = QuotedIds::of(kb);
     // The rule's id inside a JSON string: its quoted form without the quotes.
-    const std::string_view rule_id = ids.rule(f.rule).substr(1, ids.rule(f.rule).size() - 2);
+    const std::string_view rule_id =
+        ids.rule(f.rule).text.substr(1, ids.rule(f.rule).text.size() - 2);
     // The paths again, one per line, as describe() would make it; escaped as they are made.
     thread_local std::string mechanism;
     mechanism.clear();

@@ -30,6 +30,13 @@ void append_member(std::string& out, std::string_view key, std::string_view valu
 // records that need a second step.
 inline constexpr std::size_t kRoomStep = 1024;
 
+// A string followed by at least kReadablePast more readable bytes of its buffer, which
+// RawWriter::put() may read (and not use) to copy it in fixed-size blocks.
+struct Padded {
+    static constexpr std::size_t kReadablePast = 32;
+    std::string_view text;
+};
+
 // Writes through a raw pointer into room made beforehand: a record is many short pieces, and
 // std::string's bookkeeping on each append costs more than the copies. A piece that does not fit
 // makes more room.
@@ -49,6 +56,15 @@ class RawWriter {
         if (static_cast<std::size_t>(end_ - p_) < s.size()) grow(s.size());
         std::memcpy(p_, s.data(), s.size());
         p_ += s.size();
+    }
+    // Short ids, the most common pieces, as one fixed-size copy (no call to memcpy).
+    [[gnu::always_inline]] void put(Padded s) {
+        constexpr std::size_t kBlock = Padded::kReadablePast;
+        if (s.text.size() > kBlock || static_cast<std::size_t>(end_ - p_) < kBlock) {
+            return put(s.text);
+        }
+        std::memcpy(p_, s.text.data(), kBlock);
+        p_ += s.text.size();
     }
     [[gnu::always_inline]] void put(char c) {
         if (p_ == end_) grow(1);
@@ -103,27 +119,28 @@ class QuotedIds {
   public:
     static const QuotedIds& of(const KnowledgeBase& kb);
 
-    std::string_view agent(AgentId id) const { return agents_.at(index_of(id)); }
-    std::string_view rule(RuleId id) const { return rules_.at(index_of(id)); }
-    std::string_view risk(RiskId id) const { return risks_.at(index_of(id)); }
-    std::string_view system(SystemId id) const { return systems_.at(index_of(id)); }
-    std::string_view klass(ClassId id) const { return classes_.at(index_of(id)); }
-    std::string_view severity(Severity s) const {
-        return severities_.at(static_cast<std::size_t>(s));
-    }
+    Padded agent(AgentId id) const { return agents_.at(index_of(id)); }
+    Padded rule(RuleId id) const { return rules_.at(index_of(id)); }
+    Padded risk(RiskId id) const { return risks_.at(index_of(id)); }
+    Padded system(SystemId id) const { return systems_.at(index_of(id)); }
+    Padded klass(ClassId id) const { return classes_.at(index_of(id)); }
+    Padded severity(Severity s) const { return severities_.at(static_cast<std::size_t>(s)); }
 
   private:
     // Strings side by side in one buffer: a record reads many of them, and neighbours share
-    // cache lines where separate strings would each be a load from somewhere else.
+    // cache lines where separate strings would each be a load from somewhere else. The buffer
+    // ends with padding, so that each string is Padded.
     class Packed {
       public:
         void add(std::string_view text) {
+            text_.resize(text_.size() - padding());
             text_ += text;
             ends_.push_back(static_cast<std::uint32_t>(text_.size()));
+            text_.append(padding(), ' ');
         }
-        std::string_view at(std::size_t i) const {
+        Padded at(std::size_t i) const {
             const std::uint32_t begin = i == 0 ? 0 : ends_[i - 1];
-            return std::string_view(text_).substr(begin, ends_[i] - begin);
+            return {std::string_view(text_).substr(begin, ends_[i] - begin)};
         }
         void clear() {
             text_.clear();
@@ -131,6 +148,8 @@ class QuotedIds {
         }
 
       private:
+        std::size_t padding() const { return ends_.empty() ? 0 : Padded::kReadablePast; }
+
         std::string text_;
         std::vector<std::uint32_t> ends_;
     };
