@@ -64,9 +64,18 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
                       const CheckReport& report);
 void append_json_error_line(std::string& out, std::string_view id, std::string_view file,
                             std::size_t line, std::string_view error);
-// append_json_line from resolutions held elsewhere.
+// The JSON object a line holds for one name: in "agents" when it resolved (with the members
+// of a full line or of a brief one), in "unresolved" when it did not (the same in both). A batch
+// run makes it once per distinct name, keeps it with the name's resolution, and hands the
+// entries of each list to the writers below, which then copy them instead of making them.
+void append_name_entry(std::string& out, const KnowledgeBase& kb, const Resolution& name,
+                       bool brief);
+// The entries of a list's names, as append_name_entry() makes them, in the order of
+// ResolvedNames; empty when the writer is to make them.
+using NameEntries = std::span<const std::string_view>;
+// append_json_line from resolutions held elsewhere (and their entries, when made already).
 void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
-                      ResolvedNames names, const CheckResult& result);
+                      ResolvedNames names, const CheckResult& result, NameEntries entries = {});
 // A brief line of `batch --detail brief` (docs/json-output.md): id; agents as input and id;
 // unresolved as in the full line; each finding's rule, severity, risk, agents, and system or
 // class when it has one; max_severity. No texts, no disclaimer (the command prints it on
@@ -74,7 +83,8 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
 void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
                             const CheckReport& report);
 void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
-                            ResolvedNames names, const CheckResult& result);
+                            ResolvedNames names, const CheckResult& result,
+                            NameEntries entries = {});
 // The brief line for a list that could not be read: id, file, line, error.
 void append_brief_json_error_line(std::string& out, std::string_view id, std::string_view file,
                                   std::size_t line, std::string_view error);

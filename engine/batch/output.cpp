@@ -92,9 +92,9 @@ void append_json_record(std::string& out, const KnowledgeBase& kb, const Checked
             append_json_error_line(out, id, file, list.record.line, error);
         }
     } else if (brief) {
-        append_brief_json_line(out, kb, id, list.names, *list.result);
+        append_brief_json_line(out, kb, id, list.names, *list.result, list.entries);
     } else {
-        append_json_line(out, kb, id, list.names, *list.result);
+        append_json_line(out, kb, id, list.names, *list.result, list.entries);
     }
 }
 
@@ -103,6 +103,7 @@ class JsonlOutput final : public BatchOutput {
     JsonlOutput(std::ostream& out, const KnowledgeBase& kb, RecordDetail detail)
         : out_(out), kb_(kb), detail_(detail) {}
     bool reads_contributions() const override { return detail_ != RecordDetail::brief; }
+    std::optional<RecordDetail> name_entries() const override { return detail_; }
 
     void format(std::string& out, const CheckedList& list) const override {
         append_json_record(out, kb_, list, detail_);
@@ -195,6 +196,7 @@ class JsonOutput final : public BatchOutput {
     JsonOutput(std::ostream& out, const KnowledgeBase& kb, RecordDetail detail)
         : out_(out), kb_(kb), detail_(detail) {}
     bool reads_contributions() const override { return detail_ != RecordDetail::brief; }
+    std::optional<RecordDetail> name_entries() const override { return detail_; }
 
     // Records after the first begin with their separator: write() may take several at once.
     void format(std::string& out, const CheckedList& list) const override {

@@ -86,6 +86,9 @@ struct CheckedList {
     const CheckResult* result = nullptr;
     // How its names resolved, in input order, blank names left out (as in CheckReport).
     ResolvedNames names;
+    // Their JSON entries, made beforehand when the output takes them (see
+    // BatchOutput::name_entries); empty otherwise.
+    NameEntries entries;
 };
 
 // What the summary needs to know of one list: made on the worker thread with the bytes.
@@ -124,6 +127,11 @@ class BatchOutput {
     // Whether format() reads the findings' contributions; when not, the run checks without
     // building them (see check_list).
     virtual bool reads_contributions() const { return true; }
+    // Whether format() takes the JSON entries of the names made beforehand, and of which
+    // detail (see append_name_entry): the run then makes one per distinct name, keeps it with
+    // the name's resolution and hands them over in CheckedList::entries. Empty: format() makes
+    // what it needs itself.
+    virtual std::optional<RecordDetail> name_entries() const { return std::nullopt; }
     // Takes the bytes format() made, on one thread, in input order: those of one list or of
     // several consecutive lists at once.
     virtual void write(std::string_view bytes) = 0;

@@ -15,6 +15,7 @@
 #include <deque>
 #include <istream>
 #include <mutex>
+#include <optional>
 #include <streambuf>
 #include <thread>
 
@@ -159,6 +160,25 @@ class ResolutionCache {
         return static_cast<std::size_t>(h ^ (h >> 31));
     }
 
+    // A name's resolution, and its JSON entry when the output takes entries made beforehand
+    // (see BatchOutput::name_entries), made once per distinct name rather than once per list.
+    struct Cached {
+        Resolution resolution;
+        std::string entry;
+    };
+
+    // Starts a run's chunk: its resolutions are by `resolver`, and its entries for `entries`.
+    // What is cached for another knowledge base or other entries is dropped.
+    void begin_chunk(const Resolver& resolver, std::optional<RecordDetail> entries) {
+        // A resolver resolves by its knowledge base alone.
+        if (kb_ != resolver.knowledge().serial() || entries_ != entries) {
+            ways_.assign(2 * kSets, Way{});
+            recent_.assign(kSets, 0);
+            kb_ = resolver.knowledge().serial();
+            entries_ = entries;
+        }
+    }
+
     // Starts a list: what resolve() returns from now on stays valid until the next call.
     void begin_list() {
         ++list_;
@@ -167,13 +187,7 @@ class ResolutionCache {
 
     // The name's hash, for resolve(); asks the processor to start loading the name's places,
     // so that the names of a list are looked for together rather than one miss after another.
-    std::size_t prepare(const Resolver& resolver, std::string_view input) {
-        // A resolver resolves by its knowledge base alone.
-        if (kb_ != resolver.knowledge().serial()) {
-            ways_.assign(2 * kSets, Way{});
-            recent_.assign(kSets, 0);
-            kb_ = resolver.knowledge().serial();
-        }
+    std::size_t prepare(std::string_view input) const {
         const std::size_t hash = hash_of(input);
         const Way* ways = &ways_[2 * (hash & (kSets - 1))];
         __builtin_prefetch(ways);
@@ -182,14 +196,14 @@ class ResolutionCache {
     }
 
     // `hash` is what prepare() gave for `input`.
-    const Resolution* resolve(const Resolver& resolver, std::string_view input, std::size_t hash) {
+    const Cached* resolve(const Resolver& resolver, std::string_view input, std::size_t hash) {
         const std::size_t set = hash & (kSets - 1);
         Way* const ways = &ways_[2 * set];
         for (std::size_t w = 0; w < 2; ++w) {
             if (ways[w].used && ways[w].hash == hash && ways[w].input == input) {
                 ways[w].list = list_;
                 recent_[set] = static_cast<std::uint8_t>(w);
-                return &ways[w].resolution;
+                return &ways[w].cached;
             }
         }
         // The way used less recently, unless this list holds it.
@@ -197,32 +211,43 @@ class ResolutionCache {
         if (ways[w].used && ways[w].list == list_) w = 1 - w;
         Way& way = ways[w];
         if (way.used && way.list == list_) {
-            overflow_.push_back(resolver.resolve(input));
+            overflow_.emplace_back();
+            fill(overflow_.back(), resolver, input);
             return &overflow_.back();
         }
         way.used = true;
         way.hash = hash;
         way.list = list_;
         way.input.assign(input);
-        way.resolution = resolver.resolve(input);
+        fill(way.cached, resolver, input);
         recent_[set] = static_cast<std::uint8_t>(w);
-        return &way.resolution;
+        return &way.cached;
     }
 
   private:
+    void fill(Cached& c, const Resolver& resolver, std::string_view input) const {
+        c.resolution = resolver.resolve(input);
+        c.entry.clear();
+        if (entries_) {
+            append_name_entry(c.entry, resolver.knowledge(), c.resolution,
+                              *entries_ == RecordDetail::brief);
+        }
+    }
+
     static constexpr std::size_t kSets = std::size_t{1} << 14;
     struct Way {
         bool used = false;
         std::size_t hash = 0;
         std::uint64_t list = 0;  // the last list that used it
         std::string input;
-        Resolution resolution;
+        Cached cached;
     };
-    std::uint64_t kb_ = 0;              // the serial of the knowledge base the resolutions are of
-    std::vector<Way> ways_;             // set s has ways 2s and 2s + 1
-    std::vector<std::uint8_t> recent_;  // per set: the way used last
+    std::uint64_t kb_ = 0;  // the serial of the knowledge base the resolutions are of
+    std::optional<RecordDetail> entries_;  // the entries made, if any
+    std::vector<Way> ways_;                // set s has ways 2s and 2s + 1
+    std::vector<std::uint8_t> recent_;     // per set: the way used last
     std::uint64_t list_ = 0;
-    std::deque<Resolution> overflow_;  // stable addresses while it grows
+    std::deque<Cached> overflow_;  // stable addresses while it grows
 };
 
 // A line of JSON Lines in a chunk, parsed by the worker that takes the chunk.
@@ -261,7 +286,8 @@ class Pipeline {
           index_(kb),
           chunk_lists_(std::max<std::size_t>(options.chunk_lists, 1)),
           max_line_bytes_(options.reader.max_line_bytes),
-          contributions_(output.reads_contributions()) {
+          contributions_(output.reads_contributions()),
+          entries_(output.name_entries()) {
         const unsigned jobs = options.jobs == 0 ? default_jobs() : options.jobs;
         // One thread checks inline; with more, the calling thread reads and writes while
         // `jobs` workers check.
@@ -449,6 +475,7 @@ class Pipeline {
         // Reused from list to list, so that their buffers are.
         thread_local CheckResult result;
         thread_local std::vector<const Resolution*> names;
+        thread_local std::vector<std::string_view> entries;
         thread_local std::vector<AgentId> agents;
         // The hashes of this list's names and of the next list's, whose places are loaded
         // while this list is checked.
@@ -457,8 +484,9 @@ class Pipeline {
             out.clear();
             if (i >= c.count || !records[i].error.empty()) return;
             for (const std::string& name : records[i].agents)
-                out.push_back(resolutions_seen.prepare(resolver_, name));
+                out.push_back(resolutions_seen.prepare(name));
         };
+        resolutions_seen.begin_chunk(resolver_, entries_);
         if (c.outcomes.size() < c.count) c.outcomes.resize(c.count);
         prepare(0, next_hashes);
         for (std::size_t i = 0; i < c.count; ++i) {
@@ -467,22 +495,26 @@ class Pipeline {
             ListRecord& record = records[i];
             if (!detail::is_valid_utf8(record.id)) record.id = sanitize_utf8(record.id);
             if (!detail::is_valid_utf8(record.file)) record.file = sanitize_utf8(record.file);
-            CheckedList list{c.first_index + i, record, nullptr, {}};
+            CheckedList list{c.first_index + i, record, nullptr, {}, {}};
             if (record.error.empty()) {
                 // As check_names() does it, through the cache and without a vector per list.
                 resolutions_seen.begin_list();
                 names.clear();
+                entries.clear();
                 agents.clear();
                 for (std::size_t k = 0; k < record.agents.size(); ++k) {
-                    const Resolution* r =
+                    const auto* cached =
                         resolutions_seen.resolve(resolver_, record.agents[k], hashes[k]);
-                    if (r->input.empty()) continue;  // blank names carry no name
-                    if (r->agent) agents.push_back(*r->agent);
-                    names.push_back(r);
+                    const Resolution& r = cached->resolution;
+                    if (r.input.empty()) continue;  // blank names carry no name
+                    if (r.agent) agents.push_back(*r.agent);
+                    names.push_back(&r);
+                    if (entries_) entries.push_back(cached->entry);
                 }
                 check_list(kb_, agents, &index_, result, contributions_);
                 list.result = &result;
                 list.names = names;
+                list.entries = entries;
             }
             output_.format(c.bytes, list);
             outcome_of(kb_, list, c.outcomes[i]);
@@ -495,7 +527,8 @@ class Pipeline {
     const RuleIndex index_;
     const std::size_t chunk_lists_;
     const std::size_t max_line_bytes_;
-    const bool contributions_;  // whether the output reads them (see check_list)
+    const bool contributions_;                   // whether the output reads them (see check_list)
+    const std::optional<RecordDetail> entries_;  // see BatchOutput::name_entries
     std::size_t max_in_flight_ = 1;
     std::size_t next_index_ = 0;
     RunSummary summary_;

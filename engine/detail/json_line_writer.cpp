@@ -381,53 +381,14 @@ void append_finding(RawWriter& w, const KnowledgeBase& kb, const Finding& f) {
 
 namespace {
 
-// The "unresolved" array of a record, brief or full.
-void write_unresolved(RawWriter& w, ResolvedNames names) {
-    w.put("\"unresolved\":[");
-    bool first = true;
-    for (const Resolution* name : names) {
-        const Resolution& r = *name;
-        if (r.agent) continue;
-        w.put(first ? "{\"input\":" : ",{\"input\":");
-        first = false;
-        w.string(r.input);
-        w.put(",\"suggestions\":[");
-        for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
-            if (i > 0) w.put(',');
-            w.string(r.suggestions[i]);
-        }
-        w.put(']');
-        if (!r.hint.empty()) {
-            w.put(",\"hint\":");
-            w.string(r.hint);
-        }
-        w.put('}');
-    }
-    w.put(']');
-}
-
-}  // namespace
-
-// Assembled by hand rather than with RapidJSON's Writer: effect objects, references and paths
-// come pre-made from the per-thread caches, and this runs once per list of a batch. The members and
-// their order are those of report_members().
-void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
-                      ResolvedNames names, const CheckResult& result) {
-    const QuotedIds& ids = QuotedIds::of(kb);
-    RawWriter w(out, kRoomStep);
-    w.put("{\"id\":");
-    w.string(id);
-    w.put(",\"agents\":[");
-    bool first = true;
-    for (const Resolution* name : names) {
-        const Resolution& r = *name;
-        if (!r.agent) continue;
+// A resolved name's object in "agents": input and id, and for a full line how it matched.
+void put_agent_entry(RawWriter& w, const KnowledgeBase& kb, const Resolution& r, bool brief) {
+    w.put("{\"input\":");
+    w.string(r.input);
+    w.put(",\"id\":");
+    w.put(QuotedIds::of(kb).agent(*r.agent));
+    if (!brief) {
         const Agent& a = kb.agent(*r.agent);
-        w.put(first ? "{\"input\":" : ",{\"input\":");
-        first = false;
-        w.string(r.input);
-        w.put(",\"id\":");
-        w.put(ids.agent(*r.agent));
         w.put(",\"name\":");
         w.string(a.name);
         w.put(",\"kind\":\"");
@@ -441,12 +402,78 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
             w.put(",\"detail\":");
             w.string(r.detail);
         }
-        w.put('}');
     }
-    w.put("],");
-    write_unresolved(w, names);
+    w.put('}');
+}
+
+// An unresolved name's object in "unresolved", brief or full.
+void put_unresolved_entry(RawWriter& w, const Resolution& r) {
+    w.put("{\"input\":");
+    w.string(r.input);
+    w.put(",\"suggestions\":[");
+    for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
+        if (i > 0) w.put(',');
+        w.string(r.suggestions[i]);
+    }
+    w.put(']');
+    if (!r.hint.empty()) {
+        w.put(",\"hint\":");
+        w.string(r.hint);
+    }
+    w.put('}');
+}
+
+// The "agents" and "unresolved" arrays of a line: the entries made beforehand when there are
+// any, else made here.
+void put_names(RawWriter& w, const KnowledgeBase& kb, ResolvedNames names, NameEntries entries,
+               bool brief) {
+    const bool made = !entries.empty();
+    for (const bool resolved : {true, false}) {
+        w.put(resolved ? "\"agents\":[" : ",\"unresolved\":[");
+        bool first = true;
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            const Resolution& r = *names[k];
+            if (r.agent.has_value() != resolved) continue;
+            if (!first) w.put(',');
+            first = false;
+            if (made) {
+                w.put(entries[k]);
+            } else if (resolved) {
+                put_agent_entry(w, kb, r, brief);
+            } else {
+                put_unresolved_entry(w, r);
+            }
+        }
+        w.put(']');
+    }
+}
+
+}  // namespace
+
+void append_name_entry(std::string& out, const KnowledgeBase& kb, const Resolution& name,
+                       bool brief) {
+    RawWriter w(out, 256);
+    if (name.agent) {
+        put_agent_entry(w, kb, name, brief);
+    } else {
+        put_unresolved_entry(w, name);
+    }
+    w.done();
+}
+
+// Assembled by hand rather than with RapidJSON's Writer: effect objects, references and paths
+// come pre-made from the per-thread caches, and this runs once per list of a batch. The members and
+// their order are those of report_members().
+void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
+                      ResolvedNames names, const CheckResult& result, NameEntries entries) {
+    const QuotedIds& ids = QuotedIds::of(kb);
+    RawWriter w(out, kRoomStep);
+    w.put("{\"id\":");
+    w.string(id);
+    w.put(',');
+    put_names(w, kb, names, entries, /*brief=*/false);
     w.put(",\"findings\":[");
-    first = true;
+    bool first = true;
     for (const Finding& f : result.findings) {
         if (!first) w.put(',');
         first = false;
@@ -478,27 +505,15 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
 // The members of a brief record, in this order (docs/json-output.md): the ids a program joins
 // on, nothing that needs the rule texts.
 void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
-                            ResolvedNames names, const CheckResult& result) {
+                            ResolvedNames names, const CheckResult& result, NameEntries entries) {
     const QuotedIds& ids = QuotedIds::of(kb);
     RawWriter w(out, kRoomStep);
     w.put("{\"id\":");
     w.string(id);
-    w.put(",\"agents\":[");
-    bool first = true;
-    for (const Resolution* name : names) {
-        const Resolution& r = *name;
-        if (!r.agent) continue;
-        w.put(first ? "{\"input\":" : ",{\"input\":");
-        first = false;
-        w.string(r.input);
-        w.put(",\"id\":");
-        w.put(ids.agent(*r.agent));
-        w.put('}');
-    }
-    w.put("],");
-    write_unresolved(w, names);
+    w.put(',');
+    put_names(w, kb, names, entries, /*brief=*/true);
     w.put(",\"findings\":[");
-    first = true;
+    bool first = true;
     for (const Finding& f : result.findings) {
         w.put(first ? "{\"rule\":" : ",{\"rule\":");
         first = false;

@@ -83,8 +83,8 @@ RunResult run(OutputFormat format, const std::vector<ListRecord>& records,
         result.reports.push_back(r.error.empty() ? check_names(s.kb, s.resolver, r.agents)
                                                  : CheckReport{});
         const std::vector<const Resolution*> names = names_of(result.reports.back());
-        const CheckedList list{i, r, r.error.empty() ? &result.reports.back().result : nullptr,
-                               names};
+        const CheckedList list{
+            i, r, r.error.empty() ? &result.reports.back().result : nullptr, names, {}};
         output->format(bytes, list);
         result.summary.add(outcome_of(s.kb, list));
         if (i % 2 == 1 || i + 1 == records.size()) {
@@ -226,7 +226,7 @@ TEST(BatchOutput, OutcomeKeepsTheHighestSeverityOfEachRisk) {
     add(*second, Severity::minor);  // a lower one after the highest does not replace it
     report.result.max_severity = Severity::major;
     const ListRecord r = record("x", {"a"}, 1);
-    const ListOutcome o = outcome_of(kb, CheckedList{0, r, &report.result, names_of(report)});
+    const ListOutcome o = outcome_of(kb, CheckedList{0, r, &report.result, names_of(report), {}});
     EXPECT_FALSE(o.error);
     EXPECT_EQ(o.max_severity, Severity::major);
     std::vector<std::pair<RiskId, Severity>> expected{{kb.rule(*first).risk, Severity::major},
@@ -238,7 +238,7 @@ TEST(BatchOutput, OutcomeKeepsTheHighestSeverityOfEachRisk) {
 TEST(BatchOutput, OutcomeOfAnErrorRecordIsAnError) {
     ListRecord bad = record("x", {}, 3);
     bad.error = "empty list";
-    const ListOutcome o = outcome_of(setup().kb, CheckedList{0, bad, nullptr, {}});
+    const ListOutcome o = outcome_of(setup().kb, CheckedList{0, bad, nullptr, {}, {}});
     EXPECT_TRUE(o.error);
     EXPECT_TRUE(o.risks.empty());
     RunSummary s;
@@ -580,7 +580,7 @@ TEST(BatchOutput, FormatGivesTheSameBytesFromSeveralThreads) {
     const std::vector<ListRecord> records = sample();
     const CheckReport report = check_names(s.kb, s.resolver, records[0].agents);
     const std::vector<const Resolution*> names = names_of(report);
-    const CheckedList list{0, records[0], &report.result, names};
+    const CheckedList list{0, records[0], &report.result, names, {}};
     for (const OutputFormat f : {OutputFormat::jsonl, OutputFormat::json, OutputFormat::csv,
                                  OutputFormat::text, OutputFormat::html}) {
         std::ostringstream sink;

@@ -78,6 +78,41 @@ TEST(JsonLine, SaysWhatCheckJsonSaysForManyLists) {
     EXPECT_GT(findings, 500u);
 }
 
+TEST(JsonLine, EntriesMadeBeforehandGiveTheSameLines) {
+    // A batch run makes each name's entry once and hands the entries to the writers.
+    const KnowledgeBase& kb = load_embedded_knowledge();
+    const Resolver resolver(kb);
+    const RuleIndex index(kb);
+    std::mt19937 random(11);
+    std::size_t unresolved = 0;
+    for (int list = 0; list < 800; ++list) {
+        const CheckReport report = check_names(kb, resolver, random_names(kb, random), &index);
+        std::vector<const Resolution*> names;
+        for (const Resolution& r : report.resolutions) {
+            names.push_back(&r);
+            unresolved += r.agent ? 0 : 1;
+        }
+        for (const bool brief : {false, true}) {
+            std::vector<std::string> made;
+            for (const Resolution& r : report.resolutions) {
+                made.emplace_back();
+                append_name_entry(made.back(), kb, r, brief);
+            }
+            const std::vector<std::string_view> entries(made.begin(), made.end());
+            std::string expected, got;
+            if (brief) {
+                append_brief_json_line(expected, kb, "p1", names, report.result);
+                append_brief_json_line(got, kb, "p1", names, report.result, entries);
+            } else {
+                append_json_line(expected, kb, "p1", names, report.result);
+                append_json_line(got, kb, "p1", names, report.result, entries);
+            }
+            ASSERT_EQ(got, expected) << "list " << list << (brief ? " (brief)" : "");
+        }
+    }
+    EXPECT_GT(unresolved, 100u);
+}
+
 TEST(JsonLine, EveryCharacterThatNeedsEscapingIsEscapedWhereverItIs) {
     // Strings are scanned sixteen bytes, then eight, at a time: each character that JSON
     // requires escaped, at each place of strings of every length across those blocks.
