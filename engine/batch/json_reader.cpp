@@ -215,6 +215,16 @@ void read_list_text(std::string_view text, ListRecord& out, bool keep_id = false
 
 void read_json_line(const JsonLine& line, std::string_view file, std::size_t max_line_bytes,
                     ListRecord& out) {
+    if (scan_json_line(line, out)) {
+        out.file = file;
+        out.line = line.number;
+    } else {
+        read_json_line_with_rapidjson(line, file, max_line_bytes, out);
+    }
+}
+
+void read_json_line_with_rapidjson(const JsonLine& line, std::string_view file,
+                                   std::size_t max_line_bytes, ListRecord& out) {
     // Fields are reset rather than the record rebuilt, so that its buffers are reused.
     out.id = std::to_string(line.record);
     out.file = file;

@@ -15,7 +15,8 @@
 namespace combocheck::batch::detail {
 
 // Bytes that may be read past the '\0' after text parsed in place: RapidJSON's SSE2 scanning
-// loads whole aligned blocks of 16 bytes, up to 15 bytes past the '\0' that stops it.
+// loads whole aligned blocks of 16 bytes, up to 15 bytes past the '\0' that stops it, and so
+// does scan_json_line() with unaligned ones.
 inline constexpr std::size_t kPadding = 16;
 
 // Reads lines without their "\n" or "\r\n", skipping a UTF-8 BOM at the start. A line longer
@@ -60,9 +61,20 @@ struct JsonLine {
     std::size_t record = 0;  // the list's number in its file (blank lines are not lists)
 };
 // Reads the line into `out` as the JSON Lines reader does (its id, when it has none, is
-// line.record): the same record, whichever thread parses the line. Parses in place.
+// line.record): the same record, whichever thread parses the line. A line of the common shape is
+// read by scan_json_line(), any other by RapidJSON, in place.
 void read_json_line(const JsonLine& line, std::string_view file, std::size_t max_line_bytes,
                     ListRecord& out);
+// The same, with RapidJSON alone: the reference that scan_json_line() is held to.
+void read_json_line_with_rapidjson(const JsonLine& line, std::string_view file,
+                                   std::size_t max_line_bytes, ListRecord& out);
+// Reads a line of the common shape without RapidJSON: `{"id": "...", "agents": ["...", ...]}`
+// (the members in either order, "id" optional) or `["...", ...]`, with JSON space between tokens,
+// at least one name that is not blank, and strings without escapes or control characters whose
+// bytes are valid UTF-8. Such a line gets the id, agents and (empty) error RapidJSON would give
+// it, and true; any other line gets false, with out's id and agents in no particular state. The
+// line's bytes are left as they are.
+bool scan_json_line(const JsonLine& line, ListRecord& out);
 
 bool is_valid_utf8(std::string_view text);
 // "null", "a boolean", "a number", "a string", "an array", "an object": for error messages.
