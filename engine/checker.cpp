@@ -265,7 +265,7 @@ class ListChecker {
                     case RuleKind::burden: {
                         Tally& sum = tally(r);
                         for (std::uint32_t k = 0; k < probe.count; ++k) {
-                            sum.total_weight += t.reads[probe.first + k]->effect->weight * scale;
+                            sum.total_weight += t.read_weights[probe.first + k] * scale;
                         }
                         sum.contributors += probe.count;
                         if (sum.contributors >= probe.min_agents) due(r);

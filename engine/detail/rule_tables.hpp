@@ -91,6 +91,9 @@ struct RuleIndex::Tables {
     std::vector<Row> rows;  // and one past the last
     std::vector<Probe> probes;
     std::vector<const AgentEffect*> reads;
+    // By read, its effect's weight: the burden tally sums them for every probe of a list, and
+    // two loads through pointers per effect cost more than the sum (filled by close_rows).
+    std::vector<double> read_weights;
     // By rule, what the probes decide whatever the exposure: the combination items and
     // duplication classes whose `items` bit is exact; the opposition sides (bit 0 raising, bit 1
     // lowering) that every read effect already takes. All zero without an index.
@@ -147,6 +150,9 @@ struct RuleIndex::Tables {
     void close_rows() {
         const auto end = static_cast<std::uint32_t>(probes.size());
         rows.push_back({end, end, end});
+        read_weights.clear();
+        for (const AgentEffect* e : reads)
+            read_weights.push_back(e->effect->weight);
     }
 };
 
