@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
+#include <cstring>
 
 #include "detail/enum_names.hpp"
+#include "detail/short_hash.hpp"
 #include "graph.hpp"
 
 namespace combocheck {
@@ -125,73 +128,110 @@ bool is_unicode_punctuation(char32_t c) {
            (c >= 0x2000 && c <= 0x206F);  // spaces, dashes, quotes, bullets
 }
 
-}  // namespace
-
-std::string normalize_name(std::string_view name) {
-    std::string out;
-    // ASCII, by far the most common, needs no decoding: a run of it is written through a
-    // pointer, with room made beforehand (ASCII never grows).
-    std::size_t i = 0;
-    out.resize(name.size());
-    char* p = out.data();
-    for (; i < name.size(); ++i) {
-        const char a = name[i];
-        if (a >= 'a' && a <= 'z') {
-            *p++ = a;
-        } else if (a >= 'A' && a <= 'Z') {
-            *p++ = static_cast<char>(a - 'A' + 'a');
-        } else if (a >= '0' && a <= '9') {
-            *p++ = a;
-        } else if (static_cast<unsigned char>(a) >= 0x80) {
-            break;
-        }
+// The key of each ASCII byte: lower-case letters and digits as they are, upper-case letters
+// lowered, the rest (spaces, punctuation) nothing ('\0').
+constexpr std::array<char, 0x80> kAsciiKey = [] {
+    std::array<char, 0x80> key{};
+    for (char c = '0'; c <= '9'; ++c)
+        key[static_cast<std::size_t>(c)] = c;
+    for (char c = 'a'; c <= 'z'; ++c) {
+        key[static_cast<std::size_t>(c)] = c;
+        key[static_cast<std::size_t>(c - 'a' + 'A')] = c;
     }
-    out.resize(static_cast<std::size_t>(p - out.data()));
-    if (i == name.size()) return out;
-    const auto append_ascii = [&out](char a) {
-        if (a >= 'A' && a <= 'Z') {
-            out.push_back(static_cast<char>(a - 'A' + 'a'));
-        } else if ((a >= 'a' && a <= 'z') || (a >= '0' && a <= '9')) {
-            out.push_back(a);
-        }
+    return key;
+}();
+
+// Writes the key of `name` from `out` on and returns its end. The key is never longer than the
+// name: an ASCII byte gives at most itself, a longer UTF-8 sequence at most two letters or
+// itself, an invalid byte nothing. With kLengths, lengths[i] (i up to name.size()) is the key's
+// length after the name's first i bytes (before the character that starts at or spans byte i).
+template <bool kLengths>
+char* write_key(std::string_view name, char* const out, std::uint32_t* const lengths) {
+    char* p = out;
+    const auto length_here = [&p, out] { return static_cast<std::uint32_t>(p - out); };
+    const auto put_ascii = [&p](unsigned char a) {
+        const char k = kAsciiKey[a];
+        *p = k;
+        p += k != 0;
     };
-    while (i < name.size()) {
-        if (static_cast<unsigned char>(name[i]) < 0x80) {
-            append_ascii(name[i]);
-            ++i;
-            continue;
+    for (std::size_t i = 0; i < name.size();) {
+        // ASCII, by far the most common, needs no decoding: a run of it is one table look-up a
+        // byte.
+        for (; i < name.size(); ++i) {
+            const auto a = static_cast<unsigned char>(name[i]);
+            if (a >= 0x80) break;
+            if constexpr (kLengths) lengths[i] = length_here();
+            put_ascii(a);
         }
+        if (i == name.size()) break;
         std::size_t length = 1;
+        const std::size_t start = i;
         const char32_t c = decode_utf8(name, i, length);
-        const std::string_view bytes = name.substr(i, length);
+        if constexpr (kLengths) std::fill_n(lengths + start, length, length_here());
         i += length;
         if (c < 0x80) {  // an overlong form of an ASCII character
-            append_ascii(static_cast<char>(c));
+            put_ascii(static_cast<unsigned char>(c));
             continue;
         }
         char folded = 0;
         if (c >= 0xC0 && c <= 0xFF) folded = kLatin1[c - 0xC0];
         if (c >= 0x100 && c <= 0x17F) folded = kLatinExtendedA[c - 0x100];
         if (folded == '*') {
-            out += two_letter_folding(c);
+            const std::string_view two = two_letter_folding(c);
+            p = std::copy(two.begin(), two.end(), p);
         } else if (folded != 0) {
-            out.push_back(folded);
+            *p++ = folded;
         } else if (c == 0xD7 || c == 0xF7 || is_unicode_punctuation(c) || c == 0xFFFD ||
                    (c >= 0x80 && c < 0xC0)) {
             // symbols and punctuation carry no letters
         } else {
-            out += bytes;  // other scripts: kept as written
+            p = std::copy_n(name.data() + start, length, p);  // other scripts: kept as written
         }
     }
-    return out;
+    if constexpr (kLengths) lengths[name.size()] = length_here();
+    return p;
 }
+
+}  // namespace
+
+std::string normalize_name(std::string_view name) {
+    std::string key(name.size(), '\0');
+    key.resize(static_cast<std::size_t>(write_key<false>(name, key.data(), nullptr) - key.data()));
+    return key;
+}
+
+void NameKey::assign(std::string_view name) {
+    if (buffer_.size() < name.size()) buffer_.resize(name.size());
+    if (lengths_.size() < name.size() + 1) lengths_.resize(name.size() + 1);
+    size_ = name.size();
+    write_key<true>(name, buffer_.data(), lengths_.data());
+}
+
+namespace {
+
+// Eight bytes from `at` on, in the machine's order.
+std::uint64_t load_word(const char* at) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, at, sizeof word);
+    return word;
+}
+
+bool is_ascii(std::string_view text) {
+    // Eight bytes at a time: no byte of any has its top bit set.
+    std::uint64_t bits = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8)
+        bits |= load_word(text.data() + i);
+    for (; i < text.size(); ++i)
+        bits |= static_cast<unsigned char>(text[i]);
+    return (bits & 0x8080808080808080u) == 0;
+}
+
+}  // namespace
 
 std::string sanitize_utf8(std::string_view text) {
     // Plain ASCII, the common case, is valid as it is.
-    if (std::all_of(text.begin(), text.end(),
-                    [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
-        return std::string(text);
-    }
+    if (is_ascii(text)) return std::string(text);
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
@@ -294,6 +334,16 @@ KnowledgeBase::KnowledgeBase(KnowledgeData data) : data_(std::move(data)) {
             add_name(normalize_name("atc:" + atc), NameKind::atc, "atc:" + atc);
         }
     }
+    name_slots_.resize(std::bit_ceil(2 * names_.size()));
+    const std::size_t mask = name_slots_.size() - 1;
+    for (const auto& name : names_) {
+        const std::uint64_t hash = detail::short_hash(name.first);
+        std::size_t slot = hash & mask;
+        while (name_slots_[slot].name != nullptr)
+            slot = (slot + 1) & mask;
+        name_slots_[slot] = {static_cast<std::uint32_t>(hash >> 32),
+                             static_cast<std::uint32_t>(name.first.size()), &name};
+    }
     graph_ = std::make_unique<KnowledgeGraph>(*this);
 }
 
@@ -332,11 +382,18 @@ bool KnowledgeBase::is_member(AgentId agent, ClassId klass) const {
 }
 
 const NameEntry* KnowledgeBase::lookup_name(std::string_view normalized) const {
-    // The index is keyed by std::string; a reused key spares an allocation per long name.
-    thread_local std::string key;
-    key.assign(normalized);
-    const auto it = names_.find(key);
-    return it == names_.end() ? nullptr : &it->second;
+    if (name_slots_.empty()) return nullptr;  // moved from
+    const std::uint64_t hash = detail::short_hash(normalized);
+    const auto high = static_cast<std::uint32_t>(hash >> 32);
+    const std::size_t mask = name_slots_.size() - 1;
+    // The table is at most half full: the probe ends at an empty slot.
+    for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+        const NameSlot& s = name_slots_[slot];
+        if (s.name == nullptr) return nullptr;
+        if (s.hash == high && s.size == normalized.size() && s.name->first == normalized) {
+            return &s.name->second;
+        }
+    }
 }
 
 std::string KnowledgeBase::position_text(const Position& p) const {

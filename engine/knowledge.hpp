@@ -298,6 +298,16 @@ class KnowledgeBase {
     std::vector<std::vector<AgentId>> members_;
     std::vector<std::vector<ClassId>> children_;
     std::unordered_map<std::string, NameEntry> names_;
+    // The names again for lookup_name, which a resolver calls a few times per name it resolves:
+    // open addressing (linear probing, at most half full) with a cheaper hash than std::hash,
+    // and no std::string to make for a key. Its elements point into names_, whose elements stay
+    // put when the base is moved.
+    struct NameSlot {
+        std::uint32_t hash = 0;  // the high half of name_hash(key)
+        std::uint32_t size = 0;  // of the key
+        const std::pair<const std::string, NameEntry>* name = nullptr;  // null: empty
+    };
+    std::vector<NameSlot> name_slots_;
     std::unordered_map<std::string_view, AgentId> agent_ids_;
     std::unordered_map<std::string_view, ClassId> class_ids_;
     std::unordered_map<std::string_view, SystemId> system_ids_;
@@ -309,6 +319,34 @@ class KnowledgeBase {
 // Lower case, diacritics folded to ASCII, everything but letters and digits removed:
 // "St. John's Wort" -> "stjohnswort", "5-HTP" -> "5htp", "Ibuprofène" -> "ibuprofene".
 std::string normalize_name(std::string_view name);
+
+// A name's key (normalize_name) together with the keys of its leading parts, from one pass: a
+// resolver looks a name up whole and then without the dose or form words after it. Normalising
+// goes character by character, so the key of a leading part that ends before an ASCII byte is
+// a prefix of the whole key. Assigning another name reuses the buffers.
+class NameKey {
+  public:
+    NameKey() = default;
+    explicit NameKey(std::string_view name) { assign(name); }
+
+    void assign(std::string_view name);
+
+    // normalize_name(name)
+    std::string_view key() const { return {buffer_.data(), lengths_[size_]}; }
+
+    // normalize_name(name.substr(0, bytes)), where bytes == name.size() or name[bytes] is ASCII.
+    std::string_view key_of_first(std::size_t bytes) const {
+        return {buffer_.data(), lengths_[bytes]};
+    }
+
+  private:
+    std::size_t size_ = 0;  // of the name
+    // The key, and past it what was left from longer names: the buffers only grow.
+    std::string buffer_;
+    // lengths_[i]: the key's length after the name's first i bytes (before a character that
+    // starts at byte i or spans it). Starts as one zero: the empty name's.
+    std::vector<std::uint32_t> lengths_ = std::vector<std::uint32_t>(1);
+};
 
 // The text with every invalid UTF-8 sequence replaced by U+FFFD, so that it can be echoed in any
 // output format (JSON must be valid UTF-8).

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 
@@ -39,6 +40,45 @@ constexpr std::array<std::string_view, 70> kFormWords{
     "softgels", "gummy", "gummies", "liquid"};
 // clang-format on
 
+// A word of at most 16 bytes with its ASCII letters lowered, packed into two integers (zero
+// padded): two words of the same length are the same, ignoring case, when their packings are.
+using PackedWord = std::array<std::uint64_t, 2>;
+
+constexpr PackedWord pack_lowered(std::string_view word) {
+    PackedWord packed{};
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        const char c =
+            word[i] >= 'A' && word[i] <= 'Z' ? static_cast<char>(word[i] - 'A' + 'a') : word[i];
+        packed[i / 8] |= std::uint64_t{static_cast<unsigned char>(c)} << (8 * (i % 8));
+    }
+    return packed;
+}
+
+constexpr std::size_t kLongestFormWord =
+    std::max_element(kFormWords.begin(), kFormWords.end(),
+                     [](std::string_view a, std::string_view b) { return a.size() < b.size(); })
+        ->size();
+static_assert(kLongestFormWord <= sizeof(PackedWord));
+
+// The form words packed and ordered by length, so that a word is compared only with those of
+// its length: the words of length n are words[first_of_length[n]] up to first_of_length[n + 1].
+struct FormWordTable {
+    std::array<PackedWord, kFormWords.size()> words{};
+    std::array<std::size_t, kLongestFormWord + 2> first_of_length{};
+};
+
+constexpr FormWordTable kFormWordTable = [] {
+    FormWordTable t;
+    for (const std::string_view word : kFormWords)
+        ++t.first_of_length[word.size() + 1];
+    for (std::size_t n = 1; n < t.first_of_length.size(); ++n)
+        t.first_of_length[n] += t.first_of_length[n - 1];
+    auto next = t.first_of_length;
+    for (const std::string_view word : kFormWords)
+        t.words[next[word.size()]++] = pack_lowered(word);
+    return t;
+}();
+
 bool starts_dose_or_form(std::string_view word) {
     if (word.empty()) return false;
     if (word.front() == '(' || word.front() == '[' || word.front() == '-' || word.front() == ',') {
@@ -50,12 +90,16 @@ bool starts_dose_or_form(std::string_view word) {
     while (!word.empty() && (word.back() == '.' || word.back() == ',')) {
         word.remove_suffix(1);
     }
-    const auto same_ignoring_case = [word](std::string_view form_word) {
-        return std::equal(
-            word.begin(), word.end(), form_word.begin(), form_word.end(),
-            [](char c, char lower) { return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) == lower; });
-    };
-    return std::any_of(kFormWords.begin(), kFormWords.end(), same_ignoring_case);
+    // The form words are lower-case ASCII letters: the word matches one ignoring case.
+    if (word.size() > kLongestFormWord) return false;
+    const PackedWord packed = pack_lowered(word);
+    const auto first = kFormWordTable.words.begin() + kFormWordTable.first_of_length[word.size()];
+    const auto last =
+        kFormWordTable.words.begin() + kFormWordTable.first_of_length[word.size() + 1];
+    // Element by element: std::array's == would call memcmp.
+    return std::any_of(first, last, [&packed](const PackedWord& form_word) {
+        return form_word[0] == packed[0] && form_word[1] == packed[1];
+    });
 }
 
 // Splits "rxnorm:36437" style codes; the scheme is case-insensitive.
@@ -117,6 +161,50 @@ std::uint32_t count_difference(const ByteCounts& a, const ByteCounts& b) {
     return static_cast<std::uint32_t>(sum);
 }
 
+// The bit columns of the suggestion tables are read this many words at a time, each column
+// through the block in a loop of fixed length that the compiler makes vector instructions of;
+// the columns are padded to whole blocks.
+constexpr std::size_t kBlockWords = 2;
+
+// Bit n % 64 of the word: name n is not in [begin, end).
+std::uint64_t outside(std::size_t word, std::size_t begin, std::size_t end) {
+    const std::size_t first = word * 64;
+    std::uint64_t inside = ~std::uint64_t{0};
+    if (begin > first) inside = begin - first >= 64 ? 0 : inside << (begin - first);
+    if (end < first + 64) inside &= end <= first ? 0 : ~(~std::uint64_t{0} << (end - first));
+    return ~inside;
+}
+
+// Calls consider(n), in order, for each name n in [begin, end) that lacks at most kBound of the
+// letters whose bit columns are given: each lacking letter needs an edit of its own.
+template <std::size_t kBound, typename Consider>
+void for_each_lacking_at_most(std::span<const std::uint64_t* const> columns, std::size_t begin,
+                              std::size_t end, Consider&& consider) {
+    for (std::size_t block = begin / 64 / kBlockWords * kBlockWords; block * 64 < end;
+         block += kBlockWords) {
+        // lacking[j][w]: the names of word block + w that lack more than j of the letters, or
+        // are outside [begin, end).
+        std::array<std::array<std::uint64_t, kBlockWords>, kBound + 1> lacking;
+        for (std::size_t w = 0; w < kBlockWords; ++w) {
+            const std::uint64_t out = outside(block + w, begin, end);
+            for (auto& level : lacking)
+                level[w] = out;
+        }
+        for (const std::uint64_t* column : columns) {
+            for (std::size_t w = 0; w < kBlockWords; ++w) {
+                const std::uint64_t lacks = ~column[block + w];
+                for (std::size_t j = kBound; j > 0; --j)
+                    lacking[j][w] |= lacking[j - 1][w] & lacks;
+                lacking[0][w] |= lacks;
+            }
+        }
+        for (std::size_t w = 0; w < kBlockWords; ++w) {
+            for (std::uint64_t near = ~lacking[kBound][w]; near != 0; near &= near - 1)
+                consider((block + w) * 64 + static_cast<std::size_t>(std::countr_zero(near)));
+        }
+    }
+}
+
 // A typed prefix counts when it is at least this long. The names it may start share its first
 // bytes, so they are filed by a hash of those (Fibonacci hashing), a few names to a bucket.
 constexpr std::size_t kPrefixLength = 4;
@@ -155,7 +243,7 @@ const Resolver::SuggestionTables& Resolver::tables() const {
             t.keys[n] = key;
             t.entries[n] = &entry;
         }
-        t.words = (count + 63) / 64;
+        t.words = ((count + 63) / 64 + kBlockWords - 1) / kBlockWords * kBlockWords;
         t.has_letter.resize(kLetterBits * t.words);
         t.counts.resize(count);
         t.first_in_bucket.resize((std::size_t{1} << kPrefixBucketBits) + 1);
@@ -196,7 +284,12 @@ Resolution Resolver::resolve(std::string_view raw, bool with_suggestions) const 
         r.matched = e.written;
         r.detail = trim(detail);
     };
-    const std::string key = normalize_name(input);
+    // The keys of the input and of its leading parts, normalised once. Every leading part looked
+    // up below ends before an ASCII byte (a blank or a digit), so its key is a prefix of the
+    // input's (see NameKey). One per thread, so that its buffers are reused.
+    thread_local NameKey keys;
+    keys.assign(input);
+    const std::string_view key = keys.key();
     // A code matches exactly or not at all.
     const bool code = is_code(input, "rxnorm") || is_code(input, "atc");
     if (const NameEntry* e = kb_.lookup_name(key)) {
@@ -208,18 +301,22 @@ Resolution Resolver::resolve(std::string_view raw, bool with_suggestions) const 
         for (std::size_t end = input.size(); end-- > 1;) {
             if (!is_blank(input[end]) || is_blank(input[end - 1])) continue;
             const std::string_view rest = trim(input.substr(end));
-            const std::string_view first_word = rest.substr(0, rest.find_first_of(" \t"));
+            const std::string_view first_word(rest.begin(),
+                                              std::find_if(rest.begin(), rest.end(), is_blank));
             if (!starts_dose_or_form(first_word)) continue;
-            if (const NameEntry* e = kb_.lookup_name(normalize_name(input.substr(0, end)))) {
+            if (const NameEntry* e = kb_.lookup_name(keys.key_of_first(end))) {
                 accept(*e, rest);
                 break;
             }
         }
         // "tramadol50mg": a name glued to a dose.
         if (!r.agent) {
-            const auto digit = input.find_first_of("0123456789");
-            if (digit != std::string_view::npos && digit > 0) {
-                if (const NameEntry* e = kb_.lookup_name(normalize_name(input.substr(0, digit)))) {
+            const auto digit =
+                static_cast<std::size_t>(std::find_if(input.begin(), input.end(),
+                                                      [](char c) { return c >= '0' && c <= '9'; }) -
+                                         input.begin());
+            if (digit != input.size() && digit > 0) {
+                if (const NameEntry* e = kb_.lookup_name(keys.key_of_first(digit))) {
                     accept(*e, input.substr(digit));
                 }
             }
@@ -228,18 +325,18 @@ Resolution Resolver::resolve(std::string_view raw, bool with_suggestions) const 
     if (!r.agent && !input.empty() && with_suggestions) {
         r.suggestions = suggest_normalized(key, 3);
         const auto& classes = tables().class_by_key;
-        if (const auto it = classes.find(key); it != classes.end()) {
+        if (const auto it = classes.find(std::string(key)); it != classes.end()) {
             const Class& c = kb_.classes()[it->second];
             r.hint = "'" + r.input + "' is a class (" + c.name +
                      "); name the agents themselves, e.g. with `combocheck explain " + c.id + "`";
         }
         // Leading words that name an agent, followed by text that is not dose or form text
         // ("tramadol extended"): not resolved, but the best suggestion. Not when the input
-        // names a class ("vitamin K antagonist" is not vitamin K).
-        for (std::size_t end = input.find_last_of(" \t");
-             r.hint.empty() && end != std::string_view::npos && end > 0;
-             end = input.find_last_of(" \t", end - 1)) {
-            if (const NameEntry* e = kb_.lookup_name(normalize_name(input.substr(0, end)))) {
+        // names a class ("vitamin K antagonist" is not vitamin K). Blanks are tried from the
+        // last to the first.
+        for (std::size_t end = input.size(); r.hint.empty() && end-- > 1;) {
+            if (!is_blank(input[end])) continue;
+            if (const NameEntry* e = kb_.lookup_name(keys.key_of_first(end))) {
                 const std::string& name = kb_.agent(e->agent).name;
                 std::erase(r.suggestions, name);
                 r.suggestions.insert(r.suggestions.begin(), name);
@@ -280,26 +377,21 @@ std::vector<std::string> Resolver::suggest_normalized(std::string_view key,
     }
     const ByteCounts key_counts = counts_of(key);
     const detail::KeyDistance distance_from_key(key);
-    for (std::size_t word = begin / 64; word * 64 < end; ++word) {
-        // lacking[j]: the names of this word that lack more than j of the key's letters. Every
-        // level up to the largest bound is kept, whatever this key's: no loop inside the loop.
-        std::uint64_t outside = 0;  // names not of the length wanted
-        if (word == begin / 64) outside = ~(~std::uint64_t{0} << (begin % 64));
-        if (word == end / 64) outside |= ~std::uint64_t{0} << (end % 64);
-        std::array<std::uint64_t, 4> lacking{outside, outside, outside, outside};
-        for (std::size_t i = 0; i < key_letter_count; ++i) {
-            const std::uint64_t lacks = ~key_letters[i][word];
-            lacking[3] |= lacking[2] & lacks;
-            lacking[2] |= lacking[1] & lacks;
-            lacking[1] |= lacking[0] & lacks;
-            lacking[0] |= lacks;
-        }
-        for (std::uint64_t near = ~lacking[bound]; near != 0; near &= near - 1) {
-            const std::size_t n = word * 64 + static_cast<std::size_t>(std::countr_zero(near));
-            if (count_difference(key_counts, t.counts[n]) > 2 * bound) continue;
-            const std::size_t d = distance_from_key.to(t.keys[n], bound);
-            if (d <= bound) matches.push_back({static_cast<std::uint32_t>(n), d});
-        }
+    const auto consider = [&](std::size_t n) {
+        if (count_difference(key_counts, t.counts[n]) > 2 * bound) return;
+        const std::size_t d = distance_from_key.to(t.keys[n], bound);
+        if (d <= bound) matches.push_back({static_cast<std::uint32_t>(n), d});
+    };
+    const std::span<const std::uint64_t* const> columns(key_letters.data(), key_letter_count);
+    switch (bound) {
+        case 1:
+            for_each_lacking_at_most<1>(columns, begin, end, consider);
+            break;
+        case 2:
+            for_each_lacking_at_most<2>(columns, begin, end, consider);
+            break;
+        default:
+            for_each_lacking_at_most<3>(columns, begin, end, consider);
     }
     // A typed prefix of a longer name ("sertra") is a good suggestion too. A name at most
     // `bound` longer than the prefix is that many edits away, so it was found above.

@@ -47,7 +47,8 @@ class Resolver {
         std::vector<std::string_view> keys;  // normalised
         std::vector<const NameEntry*> entries;
         // has_letter[letter * words + n / 64], bit n % 64: name n has the letter (letters_of in
-        // the .cpp file): a column of bits per letter, 64 names to a word.
+        // the .cpp file): a column of bits per letter, 64 names to a word, padded to a whole
+        // number of blocks (kBlockWords in the .cpp file).
         std::size_t words = 0;
         std::vector<std::uint64_t> has_letter;
         // How often each byte value occurs, folded into 32 buckets and capped at 255.

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "batch/detail/input.hpp"
+#include "detail/short_hash.hpp"
 
 namespace combocheck::batch {
 
@@ -121,45 +122,6 @@ class FdBuffer : public std::streambuf {
 // next list.
 class ResolutionCache {
   public:
-    // A hash of a name for finding its places, cheaper than std::hash (which mixes a byte at a
-    // time after its words) for the short names a batch repeats: a few overlapping 8-byte loads
-    // and multiplications. A place is confirmed by comparing the names, so the hash only needs
-    // to spread them over the sets.
-    static std::size_t hash_of(std::string_view s) {
-        constexpr std::uint64_t kMultiplier = 0x9E3779B97F4A7C15;
-        const auto load8 = [](const char* p) {
-            std::uint64_t word;
-            std::memcpy(&word, p, 8);
-            return word;
-        };
-        const auto load4 = [](const char* p) {
-            std::uint32_t word;
-            std::memcpy(&word, p, 4);
-            return std::uint64_t{word};
-        };
-        const auto mix = [](std::uint64_t h, std::uint64_t word) {
-            h = (h ^ word) * kMultiplier;
-            return h ^ (h >> 32);
-        };
-        const char* p = s.data();
-        const std::size_t n = s.size();
-        std::uint64_t h = mix(n, 0);
-        if (n >= 8) {
-            for (std::size_t i = 0; i + 8 < n; i += 8)
-                h = mix(h, load8(p + i));
-            h = mix(h, load8(p + n - 8));  // the last eight bytes, overlapping the word before
-        } else if (n >= 4) {
-            h = mix(h, load4(p) << 32 | load4(p + n - 4));
-        } else if (n > 0) {
-            const auto byte = [](char c) { return std::uint64_t{static_cast<unsigned char>(c)}; };
-            h = mix(h, byte(p[0]) << 16 | byte(p[n / 2]) << 8 | byte(p[n - 1]));
-        }
-        // SplitMix64's finaliser: every bit of the result depends on every bit of `h`.
-        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9;
-        h = (h ^ (h >> 27)) * 0x94D049BB133111EB;
-        return static_cast<std::size_t>(h ^ (h >> 31));
-    }
-
     // A name's resolution, and its JSON entry when the output takes entries made beforehand
     // (see BatchOutput::name_entries), made once per distinct name rather than once per list.
     struct Cached {
@@ -188,7 +150,7 @@ class ResolutionCache {
     // The name's hash, for resolve(); asks the processor to start loading the name's places,
     // so that the names of a list are looked for together rather than one miss after another.
     std::size_t prepare(std::string_view input) const {
-        const std::size_t hash = hash_of(input);
+        const std::size_t hash = combocheck::detail::short_hash(input);
         const Way* ways = &ways_[2 * (hash & (kSets - 1))];
         for (const char* line :
              {reinterpret_cast<const char*>(ways), reinterpret_cast<const char*>(ways + 1)}) {
