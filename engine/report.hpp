@@ -70,8 +70,8 @@ void append_json_error_line(std::string& out, std::string_view id, std::string_v
 // entries of each list to the writers below, which then copy them instead of making them.
 void append_name_entry(std::string& out, const KnowledgeBase& kb, const Resolution& name,
                        bool brief);
-// The entries of a list's names, as append_name_entry() makes them, in the order of
-// ResolvedNames; empty when the writer is to make them.
+// The entries of a list's names, as append_name_entry() makes them: one for each name, in the
+// order of ResolvedNames; or none, and the writer makes them.
 using NameEntries = std::span<const std::string_view>;
 // append_json_line from resolutions held elsewhere (and their entries, when made already).
 void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_view id,
