@@ -423,10 +423,13 @@ void put_unresolved_entry(RawWriter& w, const Resolution& r) {
     w.put('}');
 }
 
-// The "agents" and "unresolved" arrays of a line: the entries made beforehand when there are
-// any, else made here.
-void put_names(RawWriter& w, const KnowledgeBase& kb, ResolvedNames names, NameEntries entries,
-               bool brief) {
+// How every line begins: its id, then the "agents" and "unresolved" arrays, from the entries made
+// beforehand when there are any, else made here.
+void put_id_and_names(RawWriter& w, const KnowledgeBase& kb, std::string_view id,
+                      ResolvedNames names, NameEntries entries, bool brief) {
+    w.put("{\"id\":");
+    w.string(id);
+    w.put(',');
     const bool made = !entries.empty();
     for (const bool resolved : {true, false}) {
         w.put(resolved ? "\"agents\":[" : ",\"unresolved\":[");
@@ -468,10 +471,7 @@ void append_json_line(std::string& out, const KnowledgeBase& kb, std::string_vie
                       ResolvedNames names, const CheckResult& result, NameEntries entries) {
     const QuotedIds& ids = QuotedIds::of(kb);
     RawWriter w(out, kRoomStep);
-    w.put("{\"id\":");
-    w.string(id);
-    w.put(',');
-    put_names(w, kb, names, entries, /*brief=*/false);
+    put_id_and_names(w, kb, id, names, entries, /*brief=*/false);
     w.put(",\"findings\":[");
     bool first = true;
     for (const Finding& f : result.findings) {
@@ -508,10 +508,7 @@ void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::stri
                             ResolvedNames names, const CheckResult& result, NameEntries entries) {
     const QuotedIds& ids = QuotedIds::of(kb);
     RawWriter w(out, kRoomStep);
-    w.put("{\"id\":");
-    w.string(id);
-    w.put(',');
-    put_names(w, kb, names, entries, /*brief=*/true);
+    put_id_and_names(w, kb, id, names, entries, /*brief=*/true);
     w.put(",\"findings\":[");
     bool first = true;
     for (const Finding& f : result.findings) {
