@@ -14,6 +14,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "batch/detail/input.hpp"
 #include "batch/detail/output_shared.hpp"
 #include "detail/text_format.hpp"
 
@@ -81,7 +82,11 @@ constexpr std::array<std::string_view, 5> kFormatNames{"jsonl", "json", "csv", "
 // One batch record (docs/json-output.md), newline included.
 void append_json_record(std::string& out, const KnowledgeBase& kb, const CheckedList& list,
                         RecordDetail detail) {
-    const std::string id = sanitize_utf8(list.record.id);
+    // A run hands ids over valid already (it replaces bad bytes once per record): a copy only
+    // for one that is not.
+    std::string sanitized;
+    std::string_view id = list.record.id;
+    if (!batch::detail::is_valid_utf8(id)) id = sanitized = sanitize_utf8(id);
     const bool brief = detail == RecordDetail::brief;
     if (list.result == nullptr) {
         const std::string file = sanitize_utf8(list.record.file);
