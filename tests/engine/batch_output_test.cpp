@@ -575,6 +575,28 @@ TEST(BatchOutput, HtmlOfNoListIsAWholePage) {
               std::string::npos);
 }
 
+TEST(BatchOutput, JsonRecordsReplaceInvalidUtf8InIds) {
+    // A run replaces bad bytes in ids before it formats; a record formatted directly must not
+    // carry them either.
+    const Shared& s = setup();
+    ListRecord record = sample()[0];
+    record.id =
+        "p\xff"
+        "1";
+    const CheckReport report = check_names(s.kb, s.resolver, record.agents);
+    const std::vector<const Resolution*> names = names_of(report);
+    const CheckedList list{0, record, &report.result, names, {}};
+    for (const RecordDetail detail : {RecordDetail::full, RecordDetail::brief}) {
+        std::ostringstream sink;
+        std::string line;
+        make_output(OutputFormat::jsonl, sink, s.kb, detail)->format(line, list);
+        EXPECT_TRUE(
+            line.starts_with("{\"id\":\"p\xEF\xBF\xBD"
+                             "1\","))
+            << line.substr(0, 40);
+    }
+}
+
 TEST(BatchOutput, FormatGivesTheSameBytesFromSeveralThreads) {
     const Shared& s = setup();
     const std::vector<ListRecord> records = sample();
