@@ -194,8 +194,13 @@ class ResolutionCache {
         c.resolution = resolver.resolve(input);
         c.entry.clear();
         if (entries_) {
-            append_name_entry(c.entry, resolver.knowledge(), c.resolution,
+            // Made elsewhere and copied: a writer makes room a step at a time, and a place
+            // keeps its entry for long, so the entry gets a buffer of its own size.
+            thread_local std::string made;
+            made.clear();
+            append_name_entry(made, resolver.knowledge(), c.resolution,
                               *entries_ == RecordDetail::brief);
+            c.entry = std::string(made);
         }
     }
 
