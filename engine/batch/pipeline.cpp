@@ -112,9 +112,10 @@ class FdBuffer : public std::streambuf {
 // with a dose) this cache of 32,768 names finds 90 % of names.
 //
 // Two-way set-associative: a name has two places, and a new name replaces the one of the two
-// used less recently, so frequent names stay and memory is fixed (about 8 MB) whatever the
-// input. One place per name found 86 %. Twice the size found 94 % but was no faster, and the
-// memory its places take as they fill made a run's peak grow with its input for longer.
+// used less recently, so frequent names stay and memory is fixed whatever the input (about
+// 8 MB, and the names' JSON entries when the output takes them). One place per name found 86 %.
+// Twice the size found 94 % but was no faster, and the memory its places take as they fill
+// made a run's peak grow with its input for longer.
 //
 // A list's records point to the resolutions here instead of copying them, so a resolution must
 // stay put until the list is written: a place that another name of the same list holds is not
@@ -464,9 +465,9 @@ class Pipeline {
         for (std::size_t i = 0; i < c.count; ++i) {
             std::swap(hashes, next_hashes);
             prepare(i + 1, next_hashes);
+            // Ids and file names go to the output as read: every format replaces invalid
+            // UTF-8 in them itself (see make_output).
             ListRecord& record = records[i];
-            if (!detail::is_valid_utf8(record.id)) record.id = sanitize_utf8(record.id);
-            if (!detail::is_valid_utf8(record.file)) record.file = sanitize_utf8(record.file);
             CheckedList list{c.first_index + i, record, nullptr, {}, {}};
             if (record.error.empty()) {
                 // As check_names() does it, through the cache and without a vector per list.
