@@ -230,9 +230,18 @@ bool is_ascii(std::string_view text) {
 }  // namespace
 
 std::string sanitize_utf8(std::string_view text) {
-    // Plain ASCII, the common case, is valid as it is.
-    if (is_ascii(text)) return std::string(text);
     std::string out;
+    sanitize_utf8(text, out);
+    return out;
+}
+
+void sanitize_utf8(std::string_view text, std::string& out) {
+    // Plain ASCII, the common case, is valid as it is.
+    if (is_ascii(text)) {
+        out.assign(text);
+        return;
+    }
+    out.clear();
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
         std::size_t length = 1;
@@ -245,7 +254,6 @@ std::string sanitize_utf8(std::string_view text) {
         out += invalid || overlong ? std::string_view("\xEF\xBF\xBD") : text.substr(i, length);
         i += length;
     }
-    return out;
 }
 
 KnowledgeBase::KnowledgeBase(KnowledgeData data) : data_(std::move(data)) {

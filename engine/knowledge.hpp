@@ -351,5 +351,7 @@ class NameKey {
 // The text with every invalid UTF-8 sequence replaced by U+FFFD, so that it can be echoed in any
 // output format (JSON must be valid UTF-8).
 std::string sanitize_utf8(std::string_view text);
+// The same into `out`, which is replaced (its buffer reused); `text` must not view `out`.
+void sanitize_utf8(std::string_view text, std::string& out);
 
 }  // namespace combocheck

@@ -276,13 +276,24 @@ const Resolver::SuggestionTables& Resolver::tables() const {
 
 Resolution Resolver::resolve(std::string_view raw, bool with_suggestions) const {
     Resolution r;
-    r.input = sanitize_utf8(trim(raw));
+    resolve(raw, r, with_suggestions);
+    return r;
+}
+
+void Resolver::resolve(std::string_view raw, Resolution& r, bool with_suggestions) const {
+    sanitize_utf8(trim(raw), r.input);
+    r.agent.reset();
+    r.matched_kind = {};
+    r.matched.clear();
+    r.detail.clear();
+    r.suggestions.clear();
+    r.hint.clear();
     const std::string_view input = r.input;
     const auto accept = [&](const NameEntry& e, std::string_view detail) {
         r.agent = e.agent;
         r.matched_kind = e.kind;
-        r.matched = e.written;
-        r.detail = trim(detail);
+        r.matched.assign(e.written);
+        r.detail.assign(trim(detail));
     };
     // The keys of the input and of its leading parts, normalised once. Every leading part looked
     // up below ends before an ASCII byte (a blank or a digit), so its key is a prefix of the
@@ -345,7 +356,6 @@ Resolution Resolver::resolve(std::string_view raw, bool with_suggestions) const 
             }
         }
     }
-    return r;
 }
 
 std::vector<std::string> Resolver::suggest(std::string_view input, std::size_t limit) const {

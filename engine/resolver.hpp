@@ -34,6 +34,9 @@ class Resolver {
     // Without `with_suggestions`, an unresolved input gets no suggestions and no hint (they
     // search every name); a batch run asks for them once per distinct unresolved name.
     Resolution resolve(std::string_view input, bool with_suggestions = true) const;
+    // The same into `into`, which is replaced: its strings' buffers are reused, so that a caller
+    // resolving many names into the same places (a batch's cache) allocates next to nothing.
+    void resolve(std::string_view input, Resolution& into, bool with_suggestions = true) const;
 
     // Close names for an unresolvable input, best first (at most `limit`).
     std::vector<std::string> suggest(std::string_view input, std::size_t limit = 3) const;

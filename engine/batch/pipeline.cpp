@@ -191,17 +191,23 @@ class ResolutionCache {
     }
 
   private:
+    // Resolves into the place's own strings, whose buffers are reused.
     void fill(Cached& c, const Resolver& resolver, std::string_view input) const {
-        c.resolution = resolver.resolve(input);
+        resolver.resolve(input, c.resolution);
         c.entry.clear();
         if (entries_) {
             // Made elsewhere and copied: a writer makes room a step at a time, and a place
-            // keeps its entry for long, so the entry gets a buffer of its own size.
+            // keeps its entry for long, so an entry that does not fit the place's buffer gets a
+            // buffer of its own size.
             thread_local std::string made;
             made.clear();
             append_name_entry(made, resolver.knowledge(), c.resolution,
                               *entries_ == RecordDetail::brief);
-            c.entry = std::string(made);
+            if (made.size() <= c.entry.capacity()) {
+                c.entry.assign(made);
+            } else {
+                c.entry = std::string(made);
+            }
         }
     }
 
