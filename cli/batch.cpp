@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <numeric>
 
 #include "batch/pipeline.hpp"
 #include "options.hpp"
@@ -89,20 +90,24 @@ void draw_progress(const batch::Progress& p) {
 void print_summary(const batch::RunSummary& s, const KnowledgeBase& kb) {
     std::cerr << "combocheck batch: " << s.lists << " list(s) read, " << s.errors
               << " could not be read\n";
-    for (auto it = s.by_severity.rbegin(); it != s.by_severity.rend(); ++it) {
-        if (it->first == Severity::none) {
-            std::cerr << "  no known interaction: " << it->second << "\n";
+    // Highest first; severities no list has are left out.
+    for (std::size_t k = s.by_severity.size(); k-- > 0;) {
+        const auto severity = static_cast<Severity>(k);
+        const std::size_t n = s.by_severity[k];
+        if (n == 0) continue;
+        if (severity == Severity::none) {
+            std::cerr << "  no known interaction: " << n << "\n";
         } else {
-            std::cerr << "  highest finding " << to_string(it->first) << ": " << it->second << "\n";
+            std::cerr << "  highest finding " << to_string(severity) << ": " << n << "\n";
         }
     }
-    if (!s.by_risk.empty()) {
-        std::map<RiskId, std::size_t> lists_by_risk;
-        for (const auto& [key, n] : s.by_risk)
-            lists_by_risk[key.first] += n;
-        std::vector<std::pair<std::size_t, RiskId>> ranked;
-        for (const auto& [risk, n] : lists_by_risk)
-            ranked.emplace_back(n, risk);
+    std::vector<std::pair<std::size_t, RiskId>> ranked;
+    for (std::uint32_t risk = 0; risk < s.by_risk.size(); ++risk) {
+        const auto& lists = s.by_risk[risk];
+        const std::size_t n = std::accumulate(lists.begin(), lists.end(), std::size_t{0});
+        if (n > 0) ranked.emplace_back(n, RiskId{risk});
+    }
+    if (!ranked.empty()) {
         std::sort(ranked.begin(), ranked.end(), [&kb](const auto& a, const auto& b) {
             return a.first != b.first ? a.first > b.first
                                       : kb.risk(a.second).id < kb.risk(b.second).id;
@@ -218,8 +223,9 @@ void register_batch(CLI::App& app, Session& session) {
         if (input_failed) throw Exit{kExitUsage};
         const Severity fail_on = parse_severity(o->fail_on).value_or(Severity::none);
         if (fail_on != Severity::none) {
-            for (const auto& [severity, n] : result.summary.by_severity) {
-                if (severity >= fail_on && n > 0) throw Exit{kExitFindings};
+            const auto& by_severity = result.summary.by_severity;
+            for (std::size_t k = static_cast<std::size_t>(fail_on); k < by_severity.size(); ++k) {
+                if (by_severity[k] > 0) throw Exit{kExitFindings};
             }
         }
     });

@@ -46,9 +46,9 @@ std::vector<std::pair<std::string, std::size_t>> ranked_names(const RunSummary& 
 // Risks by their worst severity, then by how many lists they touch, then by id.
 std::vector<RiskRow> risk_rows(const KnowledgeBase& kb, const RunSummary& summary) {
     std::vector<RiskRow> rows;
-    for (const auto& [key, n] : summary.by_risk) {
-        if (rows.empty() || rows.back().risk != key.first) rows.push_back(RiskRow{key.first, {}});
-        rows.back().lists[static_cast<std::size_t>(key.second)] += n;
+    for (std::uint32_t risk = 0; risk < summary.by_risk.size(); ++risk) {
+        const RiskRow row{RiskId{risk}, summary.by_risk[risk]};
+        if (row.total() > 0) rows.push_back(row);
     }
     std::sort(rows.begin(), rows.end(), [&kb](const RiskRow& a, const RiskRow& b) {
         if (a.worst() != b.worst()) return a.worst() > b.worst();
@@ -58,9 +58,8 @@ std::vector<RiskRow> risk_rows(const KnowledgeBase& kb, const RunSummary& summar
     return rows;
 }
 
-std::size_t count(const std::map<Severity, std::size_t>& by_severity, Severity s) {
-    const auto it = by_severity.find(s);
-    return it == by_severity.end() ? 0 : it->second;
+std::size_t count(const RunSummary::BySeverity& by_severity, Severity s) {
+    return by_severity[static_cast<std::size_t>(s)];
 }
 
 }  // namespace detail
@@ -479,9 +478,11 @@ void RunSummary::add(const ListOutcome& outcome) {
         ++errors;
         return;
     }
-    ++by_severity[outcome.max_severity];
-    for (const auto& risk : outcome.risks)
-        ++by_risk[risk];
+    ++by_severity[static_cast<std::size_t>(outcome.max_severity)];
+    for (const auto& [risk, severity] : outcome.risks) {
+        if (by_risk.size() <= index_of(risk)) by_risk.resize(index_of(risk) + 1);
+        ++by_risk[index_of(risk)][static_cast<std::size_t>(severity)];
+    }
     for (const std::string& name : outcome.unresolved) {
         if (const auto it = unresolved.find(name); it != unresolved.end()) {
             ++it->second;

@@ -11,9 +11,9 @@
 // whose summary comes first, keeps the lists in a temporary file until the end).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <iosfwd>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,11 +105,16 @@ void outcome_of(const KnowledgeBase& kb, const CheckedList& list, ListOutcome& o
 
 // The whole run, summed on the output thread.
 struct RunSummary {
-    std::size_t lists = 0;                        // records, error records included
-    std::size_t errors = 0;                       // lists that could not be read
-    std::map<Severity, std::size_t> by_severity;  // lists read, by their highest severity
-    // Lists with at least one finding on a risk, by risk and by the highest severity on it.
-    std::map<std::pair<RiskId, Severity>, std::size_t> by_risk;
+    // Counts by severity, indexed by Severity (none to contraindicated): arrays rather than
+    // maps, because a run adds every list to them.
+    using BySeverity = std::array<std::size_t, 5>;
+
+    std::size_t lists = 0;     // records, error records included
+    std::size_t errors = 0;    // lists that could not be read
+    BySeverity by_severity{};  // lists read, by their highest severity (none: no finding)
+    // Lists with at least one finding on a risk, by the highest severity on it: indexed by the
+    // risk (up to the highest risk seen), then by Severity.
+    std::vector<BySeverity> by_risk;
     // Unrecognised names, with how many times. At most kMaxTalliedNames distinct names are
     // tallied, so that memory stays bounded; later new names are counted in `untallied`.
     std::unordered_map<std::string, std::size_t> unresolved;

@@ -4,7 +4,6 @@
 #include <array>
 #include <cstddef>
 #include <iosfwd>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -27,7 +26,7 @@ std::vector<std::pair<std::string, std::size_t>> ranked_names(const RunSummary& 
 // One risk of the run: lists by the highest severity on it, indexed by Severity.
 struct RiskRow {
     RiskId risk{};
-    std::array<std::size_t, 5> lists{};
+    RunSummary::BySeverity lists{};
     Severity worst() const {
         for (const Severity s : kFindingSeverities) {
             if (lists[static_cast<std::size_t>(s)] > 0) return s;
@@ -44,7 +43,7 @@ struct RiskRow {
 
 // Risks by their worst severity, then by how many lists they touch, then by id.
 std::vector<RiskRow> risk_rows(const KnowledgeBase& kb, const RunSummary& summary);
-std::size_t count(const std::map<Severity, std::size_t>& by_severity, Severity s);
+std::size_t count(const RunSummary::BySeverity& by_severity, Severity s);
 
 // The html format (html_output.cpp).
 std::unique_ptr<BatchOutput> make_html_output(std::ostream& out, const KnowledgeBase& kb);
