@@ -512,13 +512,9 @@ void append_brief_json_line(std::string& out, const KnowledgeBase& kb, std::stri
     w.put(",\"findings\":[");
     bool first = true;
     for (const Finding& f : result.findings) {
-        w.put(first ? "{\"rule\":" : ",{\"rule\":");
+        if (!first) w.put(',');
         first = false;
-        w.put(ids.rule(f.rule));
-        w.put(",\"severity\":");
-        w.put(ids.severity(f.severity));
-        w.put(",\"risk\":");
-        w.put(ids.risk(kb.rule(f.rule).risk));
+        w.put(ids.finding_head(f.rule, f.severity));
         put_finding_agents(w, ids, f);
         w.put('}');
     }

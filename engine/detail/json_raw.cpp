@@ -152,6 +152,19 @@ const QuotedIds& QuotedIds::of(const KnowledgeBase& kb) {
             append_string(one, to_string(static_cast<Severity>(s)));
             ids.severities_.add(one);
         }
+        ids.finding_heads_.clear();
+        for (std::uint32_t r = 0; r < kb.rules().size(); ++r) {
+            const RuleId rule{r};
+            for (std::size_t s = 0; s < kSeverities; ++s) {
+                one = "{\"rule\":";
+                one += ids.rule(rule).text;
+                one += ",\"severity\":";
+                one += ids.severity(static_cast<Severity>(s)).text;
+                one += ",\"risk\":";
+                one += ids.risk(kb.rule(rule).risk).text;
+                ids.finding_heads_.add(one);
+            }
+        }
     }
     return ids;
 }

@@ -125,6 +125,11 @@ class QuotedIds {
     Padded system(SystemId id) const { return systems_.at(index_of(id)); }
     Padded klass(ClassId id) const { return classes_.at(index_of(id)); }
     Padded severity(Severity s) const { return severities_.at(static_cast<std::size_t>(s)); }
+    // What a brief record's finding starts with: `{"rule":...,"severity":...,"risk":...`, made
+    // once per rule and severity rather than once per finding.
+    Padded finding_head(RuleId rule, Severity s) const {
+        return finding_heads_.at(index_of(rule) * kSeverities + static_cast<std::size_t>(s));
+    }
 
   private:
     // Strings side by side in one buffer: a record reads many of them, and neighbours share
@@ -166,8 +171,12 @@ class QuotedIds {
         return out;
     }
 
+    static constexpr std::size_t kSeverities =
+        static_cast<std::size_t>(Severity::contraindicated) + 1;
+
     std::uint64_t kb_ = 0;  // the serial of the base it holds
     Packed agents_, rules_, risks_, systems_, classes_, severities_;
+    Packed finding_heads_;  // by rule, then severity
 };
 
 }  // namespace combocheck::detail
