@@ -451,17 +451,19 @@ void outcome_of(const KnowledgeBase& kb, const CheckedList& list, ListOutcome& o
         return;
     }
     outcome.max_severity = list.result->max_severity;
+    // Kept in order of risk as they come: a list has a few, and sorting them would cost more.
+    auto& risks = outcome.risks;
     for (const Finding& f : list.result->findings) {
         const RiskId risk = kb.rule(f.rule).risk;
-        const auto it = std::find_if(outcome.risks.begin(), outcome.risks.end(),
-                                     [risk](const auto& r) { return r.first == risk; });
-        if (it == outcome.risks.end()) {
-            outcome.risks.emplace_back(risk, f.severity);
-        } else {
+        auto it = risks.begin();
+        while (it != risks.end() && it->first < risk)
+            ++it;
+        if (it != risks.end() && it->first == risk) {
             it->second = std::max(it->second, f.severity);
+        } else {
+            risks.insert(it, {risk, f.severity});
         }
     }
-    std::sort(outcome.risks.begin(), outcome.risks.end());
     // Assigned over the old names, so that their buffers are reused.
     std::size_t n = 0;
     for (const Resolution* r : list.names) {
