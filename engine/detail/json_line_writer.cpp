@@ -369,7 +369,9 @@ void append_finding(RawWriter& w, const KnowledgeBase& kb, const Finding& f) {
     put_name_member(w, "evidence", to_string(rule.evidence));
     w.put(",\"references\":[");
     first = true;
-    for (const SourceId id : detail::finding_sources(kb, f)) {
+    thread_local std::vector<SourceId> sources;
+    detail::finding_sources(kb, f, sources);
+    for (const SourceId id : sources) {
         if (!first) w.put(',');
         first = false;
         w.put(fragments.source(id));

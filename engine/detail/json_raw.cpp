@@ -2,6 +2,9 @@
 #include "json_raw.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -131,9 +134,27 @@ void RawWriter::grow(std::size_t n) {
 }
 
 void put_double(RawWriter& w, double value) {
-    char buffer[32];
-    const char* end = rapidjson::internal::dtoa(value, buffer);
-    w.put(std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
+    // A record's numbers are weights and scales, a few distinct values written over and over:
+    // each is converted once and remembered by its bits (dtoa's own text, so the same bytes).
+    struct Converted {
+        std::uint64_t bits = 0;
+        std::uint8_t length = 0;  // 0: empty
+        char text[31];
+    };
+    thread_local std::array<Converted, 64> converted;
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &value, sizeof bits);
+    Converted& c = converted[(bits * 0x9E3779B97F4A7C15u) >> 58];
+    if (c.length == 0 || c.bits != bits) {
+        char buffer[32];
+        const char* end = rapidjson::internal::dtoa(value, buffer);
+        const auto length = static_cast<std::size_t>(end - buffer);
+        if (length > sizeof c.text) return w.put(std::string_view(buffer, length));
+        std::memcpy(c.text, buffer, length);
+        c.length = static_cast<std::uint8_t>(length);
+        c.bits = bits;
+    }
+    w.put(std::string_view(c.text, c.length));
 }
 
 const QuotedIds& QuotedIds::of(const KnowledgeBase& kb) {

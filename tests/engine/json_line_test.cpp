@@ -2,6 +2,7 @@
 // `check --format json` says, for every list, the first time and every time after.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/internal/dtoa.h>
 
 #include <random>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "checker_support.hpp"
+#include "detail/json_raw.hpp"
 #include "loader.hpp"
 #include "report.hpp"
 
@@ -111,6 +113,28 @@ TEST(JsonLine, EntriesMadeBeforehandGiveTheSameLines) {
         }
     }
     EXPECT_GT(unresolved, 100u);
+}
+
+TEST(JsonLine, NumbersAreWhatRapidJsonWritesHoweverOftenTheyRecur) {
+    // put_double() remembers what it converted, by the number's bits, in a few places that
+    // numbers share: more numbers than places, in random order, so that places are taken over.
+    std::vector<double> values = {0.0,   -0.0,          1.0,       0.5,    1.5,
+                                  2.0,   0.25,          0.1,       1e-7,   1e21,
+                                  -3.75, 123456789.125, 1.0 / 3.0, 5e-324, 1.7976931348623157e308};
+    for (int i = 1; i <= 300; ++i)
+        values.push_back(i * 0.05);
+    std::mt19937 random(7);
+    std::uniform_int_distribution<std::size_t> any(0, values.size() - 1);
+    for (int round = 0; round < 20000; ++round) {
+        const double value = values[any(random)];
+        char buffer[32];
+        const char* end = rapidjson::internal::dtoa(value, buffer);
+        std::string written;
+        detail::RawWriter w(written, 8);
+        detail::put_double(w, value);
+        w.done();
+        ASSERT_EQ(written, std::string(static_cast<const char*>(buffer), end)) << value;
+    }
 }
 
 TEST(JsonLine, EveryCharacterThatNeedsEscapingIsEscapedWhereverItIs) {
