@@ -33,11 +33,20 @@ struct Part {
 
 // What the list's agents bring to one rule, gathered agent by agent.
 struct Tally {
-    std::uint32_t epoch = 0;         // the check it belongs to (see Scratch::epoch)
-    std::uint64_t once = 0;          // duplication: classes (see RuleIndex::Entry) some agent is in
-    std::uint64_t twice = 0;         // duplication: classes at least two agents are in
-    double total_weight = 0;         // burden
-    std::uint32_t contributors = 0;  // burden
+    std::uint32_t epoch = 0;  // the check it belongs to (see Scratch::epoch)
+    std::uint64_t once = 0;   // duplication: classes (see RuleIndex::Entry) some agent is in
+    std::uint64_t twice = 0;  // duplication: classes at least two agents are in
+    // The list's agents with a probe of the rule (pharmacokinetic, duplication): bit i % 64 for
+    // agent i, so that an evaluation seeks the probes of these agents only.
+    std::uint64_t agents = 0;
+};
+
+// What the list's agents bring to one burden rule.
+struct BurdenSum {
+    std::uint32_t epoch = 0;  // as Tally::epoch
+    double total_weight = 0;
+    std::uint32_t contributors = 0;
+    std::uint64_t agents = 0;  // as Tally::agents
 };
 
 // What a check keeps for each agent of its list.
@@ -45,10 +54,12 @@ struct OnList {
     // Its probes in the tables (see ProbeRow), each range up to the next. The cursors follow the
     // rules evaluated, which are taken in ascending order.
     const Probe* pharmacokinetic = nullptr;
+    const Probe* burden = nullptr;
     const Probe* others = nullptr;
     const Probe* passive = nullptr;
     const Probe* end = nullptr;
     const Probe* pharmacokinetic_cursor = nullptr;
+    const Probe* burden_cursor = nullptr;
     const Probe* cursor = nullptr;
     const Probe* passive_cursor = nullptr;
     double raise = 1;  // exposure scales: the largest up,
@@ -62,6 +73,14 @@ struct Place {
     std::uint32_t finding = 0;
 };
 
+// A perpetrator or substrate effect of the list's agent in a pharmacokinetic rule, with its
+// system (compared for every pair).
+struct PkEffect {
+    std::uint32_t agent = 0;
+    SystemId system{};
+    const AgentEffect* effect = nullptr;
+};
+
 // A burden contribution before it is built: its effective weight, the list's agent, the effect.
 struct Weighed {
     double weight = 0;
@@ -72,14 +91,16 @@ struct Weighed {
 // What a check works with besides its result. Kept from list to list (per thread) because a
 // batch checks millions of lists, and allocating these for each costs more than most checks.
 struct Scratch {
-    std::vector<Tally> tallies;   // by rule
-    std::vector<OnList> on_list;  // by agent
+    std::vector<Tally> tallies;      // by rule
+    std::vector<BurdenSum> burdens;  // by burden slot (see RuleIndex::Tables::burden_rules)
+    std::vector<OnList> on_list;     // by agent
     // The tallies of earlier checks are not emptied: a tally is emptied when a check first
     // uses it, and its epoch tells whether it has been.
     std::uint32_t epoch = 0;
-    std::vector<std::uint64_t> due;  // one bit per rule: to evaluate
+    std::vector<std::uint64_t> due;  // one bit per rule: to evaluate; all clear between checks
+    bool due_clear = true;           // false while a check runs (and after one that threw)
     std::vector<Part> parts;
-    std::vector<std::pair<std::uint32_t, const AgentEffect*>> perpetrators, substrates;
+    std::vector<PkEffect> perpetrators, substrates;
     std::vector<std::uint32_t> chosen, members;
     std::vector<Place> places;
     std::vector<std::uint32_t> combinations;  // the findings of combination rules
@@ -87,7 +108,11 @@ struct Scratch {
     std::vector<Weighed> weighed;
     std::vector<std::tuple<std::uint32_t, const AgentEffect*, Role>> sides;
     std::vector<std::pair<std::uint32_t, std::uint64_t>> list_words;  // the list's agent bits
-    std::uint64_t list_signature = 0;  // see RuleIndex::Tables::signatures
+    std::vector<std::uint64_t> agent_bits;  // see list_agents: empty between checks
+    std::uint64_t list_signature = 0;       // see RuleIndex::Tables::signatures
+    // By agent, its index in the list (see on_list): set for the list's agents, and read for
+    // them only, in lists of at most 64 agents.
+    std::vector<std::uint8_t> position;
     std::vector<char> drop;
     std::vector<ClassId> path;  // via_classes() without an index
     // Findings and contributions of earlier results, kept for their buffers (see check_list
@@ -110,30 +135,34 @@ class ListChecker {
           contributions_(with_contributions),
           s_(scratch),
           result_(result) {
-        for (Finding& f : result_.findings)
-            recycle(f);
-        result_.findings.clear();
+        // The result's findings stay where they are: each new finding takes the place (and the
+        // buffers) of an old one, and those left over go to the scratch (see keep_new_findings).
         result_.exposure.clear();
         result_.max_severity = Severity::none;
-        result_.agents.assign(input.begin(), input.end());
-        std::sort(result_.agents.begin(), result_.agents.end());
-        result_.agents.erase(std::unique(result_.agents.begin(), result_.agents.end()),
-                             result_.agents.end());
+        list_agents(input);
         t_ = indexed_ ? index->tables_.get() : &tables_of_list();
         const std::size_t rules = kb_.rules().size();
         s_.tallies.resize(rules);
         if (++s_.epoch == 0) {
             for (Tally& tally : s_.tallies)
                 tally.epoch = 0;
+            for (BurdenSum& sum : s_.burdens)
+                sum.epoch = 0;
             s_.epoch = 1;
         }
-        s_.due.assign((rules + 63) / 64, 0);
-        s_.on_list.resize(count());
+        // Evaluating the rules due clears their bits: only a check that threw leaves some set.
+        if (!s_.due_clear || s_.due.size() != (rules + 63) / 64)
+            s_.due.assign((rules + 63) / 64, 0);
+        s_.due_clear = false;
+        // Grown only: every field a check reads is set below, and shrinking would have the next
+        // longer list value-initialise its elements again.
+        if (s_.on_list.size() < count()) s_.on_list.resize(count());
         for (std::uint32_t i = 0; i < count(); ++i) {
             const ProbeRow* const row = &t_->rows[indexed_ ? index_of(agent(i)) : i];
             const Probe* const probes = t_->probes.data();
             OnList& a = s_.on_list[i];
             a.pharmacokinetic = a.pharmacokinetic_cursor = probes + row->pharmacokinetic;
+            a.burden = a.burden_cursor = probes + row->burden;
             a.others = a.cursor = probes + row->others;
             a.passive = a.passive_cursor = probes + row->passive;
             a.end = probes + row[1].pharmacokinetic;
@@ -145,6 +174,8 @@ class ListChecker {
         pharmacokinetics();
         s_.combinations.clear();
         the_other_rules();
+        s_.due_clear = true;
+        keep_new_findings();
         drop_covered_findings();
         order();
     }
@@ -159,17 +190,87 @@ class ListChecker {
         t.probes.clear();
         t.reads.clear();
         t.exact.assign(kb_.rules().size(), 0);
+        t.number_burden_rules(kb_);
         for (const AgentId a : result_.agents)
             t.add_row(kb_, a, false);
         t.close_rows();
         return t;
     }
 
+    // The input's agents, distinct and ascending, into the result; and what the check keeps
+    // of them: the words of an agent bit set that hold them (see every_item_matchable), their
+    // signature, and each one's position. A knowledge base of up to 64 words' worth of agents
+    // (this one has 10) sorts them through an agent bit set, which is emptied again.
+    void list_agents(std::span<const AgentId> input) {
+        auto& agents = result_.agents;
+        const std::size_t words = (kb_.agents().size() + 63) / 64;
+        s_.list_words.clear();
+        s_.list_signature = 0;
+        if (s_.position.size() < kb_.agents().size()) s_.position.resize(kb_.agents().size());
+        if (words <= 64) {
+            if (s_.agent_bits.size() < words) s_.agent_bits.resize(words);
+            std::uint64_t* const bits = s_.agent_bits.data();
+            std::uint64_t used = 0;  // bit w: word w has an agent
+            for (const AgentId a : input) {
+                bits[index_of(a) / 64] |= std::uint64_t{1} << (index_of(a) % 64);
+                used |= std::uint64_t{1} << (index_of(a) / 64);
+            }
+            agents.resize(input.size());
+            std::size_t n = 0;
+            for (; used != 0; used &= used - 1) {
+                const auto w = static_cast<std::uint32_t>(std::countr_zero(used));
+                const std::uint64_t word = std::exchange(bits[w], 0);
+                s_.list_words.push_back({w, word});
+                for (std::uint64_t left = word; left != 0; left &= left - 1) {
+                    const AgentId a{w * 64 + static_cast<std::uint32_t>(std::countr_zero(left))};
+                    s_.position[index_of(a)] = static_cast<std::uint8_t>(n);
+                    s_.list_signature |= signature(a);
+                    agents[n++] = a;
+                }
+            }
+            agents.resize(n);
+            return;
+        }
+        agents.assign(input.begin(), input.end());
+        std::sort(agents.begin(), agents.end());
+        agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            const AgentId a = agent(i);
+            s_.position[index_of(a)] = static_cast<std::uint8_t>(i);
+            s_.list_signature |= signature(a);
+            const std::uint32_t w = index_of(a) / 64;
+            const std::uint64_t bit = std::uint64_t{1} << (index_of(a) % 64);
+            if (s_.list_words.empty() || s_.list_words.back().first != w) {
+                s_.list_words.push_back({w, bit});
+            } else {
+                s_.list_words.back().second |= bit;
+            }
+        }
+    }
+
     std::uint32_t count() const { return static_cast<std::uint32_t>(result_.agents.size()); }
+    // Calls `visit(i)`, ascending, for each agent i of the list whose bit i % 64 is set in
+    // `agents` (see Tally::agents): exactly those agents when the list has at most 64.
+    template <typename Visit>
+    void for_each_agent(std::uint64_t agents, Visit&& visit) const {
+        if (count() <= 64) {
+            if (count() < 64) agents &= ~(kAll << count());
+            for (; agents != 0; agents &= agents - 1)
+                visit(static_cast<std::uint32_t>(std::countr_zero(agents)));
+            return;
+        }
+        for (std::uint32_t i = 0; i < count(); ++i) {
+            if ((agents >> (i % 64) & 1) != 0) visit(i);
+        }
+    }
+    static std::uint64_t bit_of(std::uint32_t i) { return std::uint64_t{1} << (i % 64); }
     AgentId agent(std::size_t i) const { return result_.agents[i]; }
-    // Agent i's pharmacokinetic probes, and its others; each by ascending rule.
+    // Agent i's pharmacokinetic probes, its burden ones, and its others; each by ascending rule.
     std::span<const Probe> pharmacokinetic_probes(std::uint32_t i) const {
-        return {s_.on_list[i].pharmacokinetic, s_.on_list[i].others};
+        return {s_.on_list[i].pharmacokinetic, s_.on_list[i].burden};
+    }
+    std::span<const Probe> burden_probes(std::uint32_t i) const {
+        return {s_.on_list[i].burden, s_.on_list[i].others};
     }
     std::span<const Probe> other_probes(std::uint32_t i) const {
         return {s_.on_list[i].others, s_.on_list[i].passive};
@@ -183,7 +284,11 @@ class ListChecker {
     }
     const Probe* pharmacokinetic_probe(std::uint32_t i, RuleId rule) {
         OnList& a = s_.on_list[i];
-        return seek(a.pharmacokinetic_cursor, a.others, rule);
+        return seek(a.pharmacokinetic_cursor, a.burden, rule);
+    }
+    const Probe* burden_probe(std::uint32_t i, RuleId rule) {
+        OnList& a = s_.on_list[i];
+        return seek(a.burden_cursor, a.others, rule);
     }
     const Probe* probe_of(std::uint32_t i, RuleId rule) {
         OnList& a = s_.on_list[i];
@@ -227,6 +332,7 @@ class ListChecker {
     void pharmacokinetics() {
         for (std::uint32_t i = 0; i < count(); ++i) {
             for (const Probe& probe : pharmacokinetic_probes(i)) {
+                tally(index_of(probe.rule)).agents |= bit_of(i);
                 if (probe.perpetrators != 0) due(index_of(probe.rule));
             }
         }
@@ -239,19 +345,11 @@ class ListChecker {
     // a finding is possible.
     void the_other_rules() {
         const Tables& t = *t_;
-        // The words of an agent bit set that hold the list's agents (see every_item_matchable).
-        s_.list_words.clear();
-        s_.list_signature = 0;
-        for (const AgentId a : result_.agents) {
-            s_.list_signature |= signature(a);
-            const std::uint32_t w = index_of(a) / 64;
-            const std::uint64_t bit = std::uint64_t{1} << (index_of(a) % 64);
-            if (s_.list_words.empty() || s_.list_words.back().first != w) {
-                s_.list_words.push_back({w, bit});
-            } else {
-                s_.list_words.back().second |= bit;
-            }
-        }
+        // Burdens are summed by slot; a new slot starts at epoch 0 (see tally), so that its first
+        // use empties it.
+        s_.burdens.resize(t.burden_rules.size());
+        BurdenSum* const burdens = s_.burdens.data();
+        const std::uint32_t epoch = s_.epoch;
         for (std::uint32_t i = 0; i < count(); ++i) {
             // The agent's exposure, from the pharmacokinetic rules (computed here rather than
             // in a loop of its own: the agents are taken in order).
@@ -259,18 +357,20 @@ class ListChecker {
             a.scale = a.raise * a.lower;
             if (std::abs(a.scale - 1.0) > kEpsilon) result_.exposure.push_back({agent(i), a.scale});
             const double scale = a.scale;
+            const std::uint64_t bit = bit_of(i);
+            for (const Probe& probe : burden_probes(i)) {
+                BurdenSum& sum = burdens[probe.slot];
+                if (sum.epoch != epoch) sum = {epoch};
+                for (std::uint32_t k = 0; k < probe.count; ++k) {
+                    sum.total_weight += t.read_weights[probe.first + k] * scale;
+                }
+                sum.contributors += probe.count;
+                sum.agents |= bit;
+                if (sum.contributors >= probe.min_agents) due(index_of(probe.rule));
+            }
             for (const Probe& probe : other_probes(i)) {
                 const std::uint32_t r = index_of(probe.rule);
                 switch (probe.kind) {
-                    case RuleKind::burden: {
-                        Tally& sum = tally(r);
-                        for (std::uint32_t k = 0; k < probe.count; ++k) {
-                            sum.total_weight += t.read_weights[probe.first + k] * scale;
-                        }
-                        sum.contributors += probe.count;
-                        if (sum.contributors >= probe.min_agents) due(r);
-                        break;
-                    }
                     case RuleKind::opposition:
                         // An agent of the list can take the rule's key side (see Tables).
                         due(r);
@@ -279,6 +379,7 @@ class ListChecker {
                         Tally& classes = tally(r);
                         classes.twice |= classes.once & probe.items;
                         classes.once |= probe.items;
+                        classes.agents |= bit;
                         if (classes.twice != 0) due(r);
                         break;
                     }
@@ -287,6 +388,7 @@ class ListChecker {
                         // of the list can match: ruled out here, in a few instructions.
                         if (!indexed_ || every_item_matchable(probe.rule)) due(r);
                         break;
+                    case RuleKind::burden:
                     case RuleKind::pharmacokinetic:
                         break;
                 }
@@ -296,7 +398,8 @@ class ListChecker {
             const Tally& tally = s_.tallies[index_of(rule)];
             switch (kb_.rule(rule).kind) {
                 case RuleKind::burden:
-                    burden(rule, rule_detail<BurdenRule>(rule), tally);
+                    burden(rule, rule_detail<BurdenRule>(rule),
+                           s_.burdens[t.burden_slots[index_of(rule)]]);
                     break;
                 case RuleKind::combination:
                     combination(rule, rule_detail<CombinationRule>(rule));
@@ -324,13 +427,27 @@ class ListChecker {
         return it->via;
     }
 
-    // Gives the finding's buffers (and its contributions') to the scratch.
-    void recycle(Finding& f) {
+    // Gives the finding's contributions (their buffers) to the scratch.
+    void recycle_contributions(Finding& f) {
         for (Contribution& c : f.contributions)
             s_.spare_contributions.push_back(std::move(c));
         f.contributions.clear();
+    }
+
+    // Gives the finding's buffers (and its contributions') to the scratch.
+    void recycle(Finding& f) {
+        recycle_contributions(f);
         f.agents.clear();
         s_.spare_findings.push_back(std::move(f));
+    }
+
+    // Removes the findings of the previous check that no new one took the place of (see
+    // open_finding), giving their buffers to the scratch.
+    void keep_new_findings() {
+        auto& findings = result_.findings;
+        for (std::size_t i = opened_; i < findings.size(); ++i)
+            recycle(findings[i]);
+        findings.erase(findings.begin() + static_cast<std::ptrdiff_t>(opened_), findings.end());
     }
 
     // Moves a spare (see Scratch) into `into`, when there is one, for its buffers.
@@ -341,12 +458,27 @@ class ListChecker {
         spares.pop_back();
     }
 
-    // A new finding, in place in the result.
+    // A new finding, in place in the result: over the next finding the previous check left
+    // there (keeping its buffers), else appended.
     Finding& open_finding(RuleId rule, Severity severity) {
-        // A list with findings usually has a few: one allocation rather than several.
-        if (result_.findings.capacity() == 0) result_.findings.reserve(8);
-        Finding& f = result_.findings.emplace_back();
-        take_spare(s_.spare_findings, f);
+        auto& findings = result_.findings;
+        Finding* opened = nullptr;
+        if (opened_ < findings.size()) {
+            opened = &findings[opened_];
+            recycle_contributions(*opened);
+            opened->agents.clear();
+        } else {
+            // A list with findings usually has a few: one allocation rather than several.
+            if (findings.capacity() == 0) findings.reserve(8);
+            if (s_.spare_findings.empty()) {
+                opened = &findings.emplace_back();
+            } else {
+                opened = &findings.emplace_back(std::move(s_.spare_findings.back()));
+                s_.spare_findings.pop_back();
+            }
+        }
+        ++opened_;
+        Finding& f = *opened;
         f.rule = rule;
         f.severity = severity;
         f.system.reset();
@@ -384,19 +516,20 @@ class ListChecker {
     void pharmacokinetic(RuleId rule, const PharmacokineticRule& pk) {
         s_.perpetrators.clear();
         s_.substrates.clear();
-        for (std::uint32_t i = 0; i < count(); ++i) {
+        for_each_agent(s_.tallies[index_of(rule)].agents, [&](std::uint32_t i) {
             const Probe* probe = pharmacokinetic_probe(i, rule);
-            if (probe == nullptr) continue;
+            if (probe == nullptr) return;
             for (std::uint32_t k = 0; k < probe->count; ++k) {
+                const AgentEffect& e = read(probe->first, k);
                 (k < probe->perpetrators ? s_.perpetrators : s_.substrates)
-                    .push_back({i, &read(probe->first, k)});
+                    .push_back({i, e.effect->system, &e});
             }
-        }
-        for (const auto& [p, perpetrator] : s_.perpetrators) {
+        });
+        for (const auto& [p, system, perpetrator] : s_.perpetrators) {
             const AgentEffect& pe = *perpetrator;
-            for (const auto& [v, ve] : s_.substrates) {
+            for (const auto& [v, victim_system, ve] : s_.substrates) {
+                if (v == p || victim_system != system) continue;
                 const Effect& victim = *ve->effect;
-                if (v == p || victim.system != pe.effect->system) continue;
                 const std::size_t s = idx(pe.effect->strength);
                 const std::size_t t = idx(victim.sensitivity);
                 const double scale = pk.exposure_scale[s][t];
@@ -415,7 +548,9 @@ class ListChecker {
                 }
                 Finding& f = open_finding(rule, severity);
                 f.system = victim.system;
-                f.agents.assign({std::min(agent(p), agent(v)), std::max(agent(p), agent(v))});
+                // Pushed rather than assigned from a list: open_finding emptied them.
+                f.agents.push_back(std::min(agent(p), agent(v)));
+                f.agents.push_back(std::max(agent(p), agent(v)));
                 if (!contributions_) continue;
                 f.contributions.reserve(2);
                 add_contribution(f, agent(p), Role::perpetrator, pe.effect, pe.via, 0, 1);
@@ -424,7 +559,7 @@ class ListChecker {
         }
     }
 
-    void burden(RuleId rule, const BurdenRule& b, const Tally& tally) {
+    void burden(RuleId rule, const BurdenRule& b, const BurdenSum& tally) {
         // Most lists reach no tier, and then no finding is built.
         if (tally.contributors < static_cast<std::uint32_t>(b.min_agents)) return;
         Severity severity = Severity::none;
@@ -439,15 +574,18 @@ class ListChecker {
         // The contributions, heaviest first (ties in the order of the agents): placed in order
         // rather than sorted, so that no contribution is moved.
         s_.weighed.clear();
-        for (std::uint32_t i = 0; i < count(); ++i) {
-            const Probe* probe = probe_of(i, rule);
-            if (probe == nullptr) continue;
+        // Without contributions, the tally names the agents with a probe exactly (in a list of
+        // at most 64 agents): their probes need not be sought.
+        const bool seek = contributions_ || count() > 64;
+        for_each_agent(tally.agents, [&](std::uint32_t i) {
+            const Probe* probe = seek ? burden_probe(i, rule) : nullptr;
+            if (seek && probe == nullptr) return;
             for (std::uint32_t k = 0; contributions_ && k < probe->count; ++k) {
                 const AgentEffect& e = read(probe->first, k);
                 s_.weighed.push_back({e.effect->weight * s_.on_list[i].scale, i, &e});
             }
             f.agents.push_back(agent(i));  // ascending, each once
-        }
+        });
         if (!contributions_) return;
         // A stable insertion sort: std::stable_sort would allocate a buffer for these few.
         const auto heavier = [](const Weighed& a, const Weighed& c) { return a.weight > c.weight; };
@@ -570,12 +708,14 @@ class ListChecker {
     }
 
     void combination(RuleId rule, const CombinationRule& c) {
+        // Most rules are pairs: matched from the index's bits, without parts.
+        if (indexed_ && c.match.size() == 2 && count() <= 64) return pair_combination(rule, c);
         const std::uint32_t first = combination_parts(rule, c.match.size());
         if (first == kNone) return;
         // Match first, explain after: only the assignment found is turned into contributions.
         s_.chosen.clear();
         if (!assign(first, c.match, exact(rule), 0)) return;
-        s_.combinations.push_back(static_cast<std::uint32_t>(result_.findings.size()));
+        s_.combinations.push_back(static_cast<std::uint32_t>(opened_));
         Finding& f = open_finding(rule, c.severity);
         f.agents.reserve(s_.chosen.size());
         f.contributions.reserve(s_.chosen.size());
@@ -585,6 +725,63 @@ class ListChecker {
             if (contributions_) explain_match(f, c.match[k], i);
         }
         sort_agents(f);
+    }
+
+    // Bit i for each agent i of the list in the agent bit set (see Tables::item_agents), for a
+    // list of at most 64 agents. Few of the list's agents are in a set: they are found a word of
+    // the set at a time.
+    std::uint64_t on_list(const std::uint64_t* agents) const {
+        std::uint64_t bits = 0;
+        for (const auto& [word, list] : s_.list_words) {
+            for (std::uint64_t in = agents[word] & list; in != 0; in &= in - 1) {
+                const std::uint32_t a =
+                    word * 64 + static_cast<std::uint32_t>(std::countr_zero(in));
+                bits |= std::uint64_t{1} << s_.position[a];
+            }
+        }
+        return bits;
+    }
+
+    // The agents of the list (at most 64) that match the combination rule's item k: bit i for
+    // agent i. The index gives those that can match it at some exposure; where the exposure
+    // decides, each of them is matched at its own.
+    std::uint64_t matching(RuleId rule, const MatchItem& item, std::size_t k) const {
+        const std::uint64_t* const agents =
+            t_->item_agents.data() + t_->items[index_of(rule)].first_word + k * t_->words;
+        const std::uint64_t can = on_list(agents);
+        if ((exact(rule) >> k & 1) != 0) return can;
+        std::uint64_t does = 0;
+        for (std::uint64_t bits = can; bits != 0; bits &= bits - 1) {
+            const auto i = static_cast<std::uint32_t>(std::countr_zero(bits));
+            if (matches(item, i)) does |= std::uint64_t{1} << i;
+        }
+        return does;
+    }
+
+    // A combination rule of two items on a list of at most 64 agents: the finding `assign` would
+    // make, found from the bits of the agents that match each item. Item 0 takes the first agent
+    // that leaves another for item 1, and item 1 the first agent left.
+    void pair_combination(RuleId rule, const CombinationRule& c) {
+        std::uint64_t first = matching(rule, c.match[0], 0);
+        if (first == 0) return;
+        const std::uint64_t second = matching(rule, c.match[1], 1);
+        for (; first != 0; first &= first - 1) {
+            const std::uint64_t taken = first & (~first + 1);
+            const std::uint64_t left = second & ~taken;
+            if (left == 0) continue;
+            const auto i = static_cast<std::uint32_t>(std::countr_zero(taken));
+            const auto j = static_cast<std::uint32_t>(std::countr_zero(left));
+            s_.combinations.push_back(static_cast<std::uint32_t>(opened_));
+            Finding& f = open_finding(rule, c.severity);
+            f.agents.push_back(agent(std::min(i, j)));
+            f.agents.push_back(agent(std::max(i, j)));
+            if (contributions_) {
+                f.contributions.reserve(2);
+                explain_match(f, c.match[0], i);
+                explain_match(f, c.match[1], j);
+            }
+            return;
+        }
     }
 
     // The side agent i's effect takes in the opposition, if any. The effect is one the rule
@@ -607,9 +804,13 @@ class ListChecker {
         std::uint32_t raising = kNone;
         std::uint32_t lowering = kNone;
         bool more = false;  // a second agent on a side
-        for (std::uint32_t i = 0; i < count(); ++i) {
+        // The agents with a probe of the rule, when the index says which.
+        const std::uint64_t candidates =
+            indexed_ && count() <= 64 ? on_list(&t_->opposition_agents[index_of(rule) * t_->words])
+                                      : kAll;
+        for_each_agent(candidates, [&](std::uint32_t i) {
             const Probe* probe = opposition_probe(i, rule);
-            if (probe == nullptr) continue;
+            if (probe == nullptr) return;
             for (std::uint32_t k = 0; k < probe->count; ++k) {
                 const AgentEffect& e = read(probe->first, k);
                 const auto role = opposition_side(o, exact, i, *e.effect);
@@ -619,7 +820,7 @@ class ListChecker {
                 if (first == kNone) first = i;
                 more = more || first != i;
             }
-        }
+        });
         if (raising == kNone || lowering == kNone || (!more && raising == lowering)) return;
         Finding& f = open_finding(rule, o.severity);
         f.system = o.system;
@@ -643,24 +844,25 @@ class ListChecker {
         // class.
         for (std::uint64_t bits = n >= 64 ? tally.twice : tally.twice & ~(kAll << n); bits != 0;
              bits &= bits - 1) {
-            duplicated_class(rule, d, static_cast<std::size_t>(std::countr_zero(bits)));
+            duplicated_class(rule, d, tally, static_cast<std::size_t>(std::countr_zero(bits)));
         }
         for (std::size_t k = 64; k < n; ++k)
-            duplicated_class(rule, d, k);
+            duplicated_class(rule, d, tally, k);
     }
 
     // The finding on class k of the duplication rule, if two agents of the list are members.
-    void duplicated_class(RuleId rule, const DuplicationRule& d, std::size_t k) {
+    void duplicated_class(RuleId rule, const DuplicationRule& d, const Tally& tally,
+                          std::size_t k) {
         const ClassId c = d.classes[k];
         const bool by_bit = k < 64 && (exact(rule) >> k & 1) != 0;
         s_.members.clear();
-        for (std::uint32_t i = 0; i < count(); ++i) {
+        for_each_agent(tally.agents, [&](std::uint32_t i) {
             const Probe* probe = probe_of(i, rule);
-            if (probe == nullptr) continue;
+            if (probe == nullptr) return;
             if (by_bit ? (probe->items >> k & 1) != 0 : kb_.is_member(agent(i), c)) {
                 s_.members.push_back(i);
             }
-        }
+        });
         if (s_.members.size() < 2) return;
         Finding& f = open_finding(rule, d.severity);
         f.klass = c;
@@ -715,7 +917,7 @@ class ListChecker {
         std::size_t kept = 0;
         for (std::size_t i = 0; i < findings.size(); ++i) {
             if (s_.drop[i]) continue;
-            if (kept != i) std::swap(findings[kept], findings[i]);
+            if (kept != i) swap(findings[kept], findings[i]);
             ++kept;
         }
         for (std::size_t i = kept; i < findings.size(); ++i)
@@ -734,11 +936,11 @@ class ListChecker {
         // its vectors. Severity and rule are in one number, so that most comparisons compare two
         // numbers.
         auto& places = s_.places;
-        places.clear();
+        places.resize(findings.size());
         for (std::uint32_t j = 0; j < findings.size(); ++j) {
             const auto severity = static_cast<std::uint64_t>(Severity::contraindicated) -
                                   static_cast<std::uint64_t>(findings[j].severity);
-            places.push_back({severity << 32 | rank(findings[j].rule), j});
+            places[j] = {severity << 32 | rank(findings[j].rule), j};
         }
         const auto before = [&](const Place& x, const Place& y) {
             if (x.key != y.key) return x.key < y.key;
@@ -748,21 +950,30 @@ class ListChecker {
             return a.system < b.system;
         };
         // std::sort takes the same steps whatever it sorts (the comparison decides each), so the
-        // order, of ties too, is the one sorting the findings themselves gives.
-        std::sort(places.begin(), places.end(), before);
-        // Place j takes the finding places[j] names; each cycle of the permutation moves through
-        // one spare finding.
+        // order, of ties too, is the one sorting the findings themselves gives. Up to 16
+        // elements, std::sort is an insertion sort, which keeps ties in order: the same one
+        // written here costs less than the call.
+        if (places.size() > 16) {
+            std::sort(places.begin(), places.end(), before);
+        } else {
+            for (std::size_t j = 1; j < places.size(); ++j) {
+                const Place moving = places[j];
+                std::size_t to = j;
+                for (; to > 0 && before(moving, places[to - 1]); --to)
+                    places[to] = places[to - 1];
+                places[to] = moving;
+            }
+        }
+        // Place j takes the finding places[j] names; each cycle of the permutation carries its
+        // first finding along by swaps until it reaches its own place.
         for (std::uint32_t j = 0; j < places.size(); ++j) {
-            if (places[j].finding == j) continue;
-            Finding spare = std::move(findings[j]);
             std::uint32_t to = j;
             while (places[to].finding != j) {
                 const std::uint32_t from = places[to].finding;
-                findings[to] = std::move(findings[from]);
+                swap(findings[to], findings[from]);
                 places[to].finding = to;
                 to = from;
             }
-            findings[to] = std::move(spare);
             places[to].finding = to;
         }
         result_.max_severity = findings.front().severity;
@@ -783,6 +994,8 @@ class ListChecker {
     Scratch& s_;
     const Tables* t_ = nullptr;  // the index's, or this list's
     CheckResult& result_;
+    // The findings opened so far; the result's findings past them are the previous check's.
+    std::size_t opened_ = 0;
 };
 
 bool matches_item(const KnowledgeBase& kb, const MatchItem& item, AgentId agent,

@@ -140,8 +140,9 @@ std::uint64_t exact_bits(const Rule& rule) {
 void RuleIndex::Tables::add_row(const KnowledgeBase& kb, AgentId agent, bool indexed) {
     if (indexed) first_entry.push_back(static_cast<std::uint32_t>(entries.size()));
     // The probes by rule, then in their place: pharmacokinetic ones first (a check evaluates
-    // them before the others), passive ones last.
-    enum Place : std::uint8_t { pharmacokinetic, visited, passive };
+    // them before the others), then burden ones (summed in a loop of their own), passive ones
+    // last.
+    enum Place : std::uint8_t { pharmacokinetic, burden, visited, passive };
     std::vector<std::pair<Place, Probe>> made;
     for (std::uint32_t r = 0; r < kb.rules().size(); ++r) {
         const Rule& rule = kb.rules()[r];
@@ -183,23 +184,28 @@ void RuleIndex::Tables::add_row(const KnowledgeBase& kb, AgentId agent, bool ind
                 probe.count = static_cast<std::uint16_t>(reads.size() - probe.first);
                 if (probe.count == 0) continue;
                 if (indexed) entries.push_back({RuleId{r}, kAll});
-                if (const auto* burden = std::get_if<BurdenRule>(&rule.detail)) {
-                    probe.min_agents = static_cast<std::uint16_t>(burden->min_agents);
+                if (const auto* b = std::get_if<BurdenRule>(&rule.detail)) {
+                    probe.min_agents = static_cast<std::uint16_t>(b->min_agents);
+                    probe.slot = static_cast<std::uint16_t>(burden_slots[r]);
+                    place = burden;
                 }
                 if (rule.kind == RuleKind::pharmacokinetic) place = pharmacokinetic;
                 if (rule.kind == RuleKind::opposition && indexed) {
                     const std::span<const AgentEffect* const> read{reads.data() + probe.first,
                                                                    probe.count};
                     if (!can_take(kb, rule, agent, read, key_side[r])) place = passive;
+                    const std::uint32_t a = index_of(agent);
+                    opposition_agents[r * words + a / 64] |= std::uint64_t{1} << (a % 64);
                 }
             }
         }
         made.push_back({place, probe});
     }
     Row row;
-    for (const Place place : {pharmacokinetic, visited, passive}) {
+    for (const Place place : {pharmacokinetic, burden, visited, passive}) {
         const auto start = static_cast<std::uint32_t>(probes.size());
         (place == pharmacokinetic ? row.pharmacokinetic
+         : place == burden        ? row.burden
          : place == visited       ? row.others
                                   : row.passive) = start;
         for (const auto& [where, probe] : made) {
@@ -217,6 +223,8 @@ RuleIndex::RuleIndex(const KnowledgeBase& kb) {
     t->items.resize(rules);
     t->exact.resize(rules);
     t->class_paths.resize(agents);
+    t->opposition_agents.resize(rules * t->words);
+    t->number_burden_rules(kb);
 
     // Which agents can match each combination item, and the key item: the one fewest match.
     for (std::uint32_t r = 0; r < rules; ++r) {

@@ -51,13 +51,16 @@ struct Probe {
     std::uint32_t first = 0;         // `reads[first]`
     std::uint16_t perpetrators = 0;  // pharmacokinetic: the first ones are perpetrator effects
     std::uint16_t min_agents = 0;    // burden: the rule's
+    std::uint16_t slot = 0;          // burden: the rule's place among them (see burden_rules)
     std::uint64_t items = kAll;      // duplication: see RuleIndex::Entry
 };
 
-// Where a row's probes start: its pharmacokinetic ones, then the others a check visits, then
-// the passive ones (opposition probes a check only looks up, see RuleIndex::Tables).
+// Where a row's probes start: its pharmacokinetic ones, its burden ones, then the others a
+// check visits, then the passive ones (opposition probes a check only looks up, see
+// RuleIndex::Tables).
 struct ProbeRow {
     std::uint32_t pharmacokinetic = 0;
+    std::uint32_t burden = 0;
     std::uint32_t others = 0;
     std::uint32_t passive = 0;
 };
@@ -91,6 +94,11 @@ struct RuleIndex::Tables {
     std::vector<Row> rows;  // and one past the last
     std::vector<Probe> probes;
     std::vector<const AgentEffect*> reads;
+    // The burden rules, ascending (a burden probe's `slot` is its rule's place here), and by
+    // rule, its place (kNone for other rules): a check sums burdens in slots, not in tallies
+    // by rule.
+    std::vector<RuleId> burden_rules;
+    std::vector<std::uint32_t> burden_slots;
     // By read, its effect's weight: the burden tally sums them for every probe of a list, and
     // two loads through pointers per effect cost more than the sum (filled by close_rows).
     std::vector<double> read_weights;
@@ -117,6 +125,9 @@ struct RuleIndex::Tables {
     // By opposition rule, the side fewer agents can take (see can_take): a check visits the
     // probes of those agents only, and looks the others up when one is on its list.
     std::vector<Role> key_side;
+    // By opposition rule r, words [r * words, (r + 1) * words): one bit per agent with a probe
+    // of it (visited or passive), so that its evaluation seeks the probes of those agents only.
+    std::vector<std::uint64_t> opposition_agents;
     // By combination rule item: bit a % 64 for each agent a that can match it. An item whose
     // signature shares no bit with a list's cannot be matched by any of its agents: most items
     // are ruled out by that one test.
@@ -147,9 +158,19 @@ struct RuleIndex::Tables {
     // a combination rule's key item have a probe of it; without an index (a check's own
     // tables), every rule has a probe of every agent, and decides nothing.
     void add_row(const KnowledgeBase& kb, AgentId agent, bool indexed);
+    // Fills burden_rules and burden_slots (before the rows are added).
+    void number_burden_rules(const KnowledgeBase& kb) {
+        burden_rules.clear();
+        burden_slots.assign(kb.rules().size(), detail::kNone);
+        for (std::uint32_t r = 0; r < kb.rules().size(); ++r) {
+            if (kb.rules()[r].kind != RuleKind::burden) continue;
+            burden_slots[r] = static_cast<std::uint32_t>(burden_rules.size());
+            burden_rules.push_back(RuleId{r});
+        }
+    }
     void close_rows() {
         const auto end = static_cast<std::uint32_t>(probes.size());
-        rows.push_back({end, end, end});
+        rows.push_back({end, end, end, end});
         read_weights.clear();
         for (const AgentEffect* e : reads)
             read_weights.push_back(e->effect->weight);

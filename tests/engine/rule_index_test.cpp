@@ -179,6 +179,45 @@ TEST(RuleIndex, IndexedChecksFindExactlyWhatFullChecksFindOnLongLists) {
     EXPECT_EQ(coverage.with_findings, 60u);
 }
 
+TEST(RuleIndex, IndexedChecksMatchCombinationPairsAsBacktrackingDoes) {
+    // An indexed check matches a combination rule of two items from bits, a full check by
+    // backtracking over the agents. Lists drawn from the agents that can match some item of such
+    // a rule often have several candidates for an item, and then the agents a finding names (and
+    // their contributions) depend on which assignment is taken first.
+    const KnowledgeBase& kb = load_embedded_knowledge();
+    const RuleIndex index(kb);
+    std::vector<AgentId> pool;
+    for (std::uint32_t a = 0; a < kb.agents().size(); ++a) {
+        const auto matches_some_item = [&](const Rule& rule) {
+            const auto* c = std::get_if<CombinationRule>(&rule.detail);
+            return c != nullptr && c->match.size() == 2 &&
+                   std::any_of(c->match.begin(), c->match.end(), [&](const MatchItem& item) {
+                       return matches_item(kb, item, AgentId{a});
+                   });
+        };
+        if (std::any_of(kb.rules().begin(), kb.rules().end(), matches_some_item)) {
+            pool.push_back(AgentId{a});
+        }
+    }
+    ASSERT_GT(pool.size(), 50u);
+    std::mt19937 random(2718);
+    std::uniform_int_distribution<std::size_t> any_agent(0, pool.size() - 1);
+    std::uniform_int_distribution<int> size(2, 12);
+    Coverage coverage;
+    for (int list = 0; list < 3000; ++list) {
+        std::vector<AgentId> agents;
+        for (int n = size(random); n > 0; --n)
+            agents.push_back(pool[any_agent(random)]);
+        if (!compare(kb, index, agents, coverage)) return;
+    }
+    std::size_t pair_findings = 0;
+    for (const auto& [id, findings] : coverage.findings_by_rule) {
+        const Rule& rule = kb.rule(*kb.find_rule(id));
+        if (rule.kind == RuleKind::combination) pair_findings += findings;
+    }
+    EXPECT_GT(pair_findings, 1500u);
+}
+
 // Rules whose outcome an exposure change can decide (minimum weights of combination items and
 // opposition sides, met only once an inhibitor scales a weight), class-inherited effects, and a
 // duplication rule with more than 64 classes.
