@@ -49,15 +49,10 @@ ListChecker::ListChecker(const KnowledgeBase& kb, std::span<const AgentId> input
     // longer list value-initialise its elements again.
     if (s_.on_list.size() < count()) s_.on_list.resize(count());
     for (std::uint32_t i = 0; i < count(); ++i) {
-        const ProbeRow* const row = &t_->rows[indexed_ ? index_of(agent(i)) : i];
-        const Probe* const probes = t_->probes.data();
         OnList& a = s_.on_list[i];
-        a.pharmacokinetic = a.pharmacokinetic_cursor = probes + row->pharmacokinetic;
-        a.burden = a.burden_cursor = probes + row->burden;
-        a.others = a.cursor = probes + row->others;
-        a.passive = a.passive_cursor = probes + row->passive;
-        a.end = probes + row[1].pharmacokinetic;
+        a.row = &t_->rows[indexed_ ? index_of(agent(i)) : i];
         a.raise = a.lower = 1;
+        perpetrators_ = perpetrators_ || a.row->perpetrator;
     }
 }
 
@@ -88,7 +83,12 @@ void ListChecker::list_agents(std::span<const AgentId> input) {
             bits[index_of(a) / 64] |= std::uint64_t{1} << (index_of(a) % 64);
             used |= std::uint64_t{1} << (index_of(a) / 64);
         }
-        agents.resize(input.size());
+        // Gathered in the scratch, then copied: resizing the result's agents to the input's
+        // size and back would value-initialise the ones past the list's at every check.
+        if (s_.sorted.size() < input.size()) s_.sorted.resize(input.size());
+        AgentId* const sorted = s_.sorted.data();
+        std::uint8_t* const position = s_.position.data();
+        std::uint64_t list_signature = 0;
         std::size_t n = 0;
         for (; used != 0; used &= used - 1) {
             const auto w = static_cast<std::uint32_t>(std::countr_zero(used));
@@ -96,12 +96,13 @@ void ListChecker::list_agents(std::span<const AgentId> input) {
             s_.list_words.push_back({w, word});
             for (std::uint64_t left = word; left != 0; left &= left - 1) {
                 const AgentId a{w * 64 + static_cast<std::uint32_t>(std::countr_zero(left))};
-                s_.position[index_of(a)] = static_cast<std::uint8_t>(n);
-                s_.list_signature |= signature(a);
-                agents[n++] = a;
+                position[index_of(a)] = static_cast<std::uint8_t>(n);
+                list_signature |= signature(a);
+                sorted[n++] = a;
             }
         }
-        agents.resize(n);
+        s_.list_signature = list_signature;
+        agents.assign(sorted, sorted + n);
         return;
     }
     agents.assign(input.begin(), input.end());

@@ -1,6 +1,7 @@
 // The rule index: which rules each agent can take part in, and the tables a check reads (see
 // detail/rule_tables.hpp); a check without an index builds the same tables for its own list.
 #include <algorithm>
+#include <bit>
 #include <numeric>
 #include <utility>
 
@@ -144,6 +145,7 @@ void RuleIndex::Tables::add_row(const KnowledgeBase& kb, AgentId agent, bool ind
     // last.
     enum Place : std::uint8_t { pharmacokinetic, burden, visited, passive };
     std::vector<std::pair<Place, Probe>> made;
+    Row row;
     for (std::uint32_t r = 0; r < kb.rules().size(); ++r) {
         const Rule& rule = kb.rules()[r];
         Probe probe{RuleId{r}, rule.kind};
@@ -161,6 +163,15 @@ void RuleIndex::Tables::add_row(const KnowledgeBase& kb, AgentId agent, bool ind
                 if (bits == none) continue;
                 entries.push_back({RuleId{r}, bits});
                 if ((bits >> items[r].key & 1) == 0) continue;
+                // The signature with the fewest bits among the other items' (see Probe::items):
+                // the one most lists share no bit with.
+                int fewest = 65;
+                for (std::uint32_t k = 0; k < items[r].count; ++k) {
+                    const std::uint64_t other = signatures[items[r].first + k];
+                    if (k == items[r].key || std::popcount(other) >= fewest) continue;
+                    fewest = std::popcount(other);
+                    probe.items = other;
+                }
                 break;
             }
             case RuleKind::duplication: {
@@ -199,9 +210,9 @@ void RuleIndex::Tables::add_row(const KnowledgeBase& kb, AgentId agent, bool ind
                 }
             }
         }
+        row.perpetrator = row.perpetrator || probe.perpetrators != 0;
         made.push_back({place, probe});
     }
-    Row row;
     for (const Place place : {pharmacokinetic, burden, visited, passive}) {
         const auto start = static_cast<std::uint32_t>(probes.size());
         (place == pharmacokinetic ? row.pharmacokinetic

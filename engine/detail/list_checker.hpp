@@ -31,8 +31,8 @@ struct Tally {
     std::uint32_t epoch = 0;  // the check it belongs to (see Scratch::epoch)
     std::uint64_t once = 0;   // duplication: classes (see RuleIndex::Entry) some agent is in
     std::uint64_t twice = 0;  // duplication: classes at least two agents are in
-    // The list's agents with a probe of the rule (pharmacokinetic, duplication): bit i % 64 for
-    // agent i, so that an evaluation seeks the probes of these agents only.
+    // The list's agents with a probe of the rule (duplication): bit i % 64 for agent i, so that
+    // an evaluation seeks the probes of these agents only.
     std::uint64_t agents = 0;
 };
 
@@ -46,17 +46,8 @@ struct BurdenSum {
 
 // What a check keeps for each agent of its list.
 struct OnList {
-    // Its probes in the tables (see ProbeRow), each range up to the next. The cursors follow the
-    // rules evaluated, which are taken in ascending order.
-    const Probe* pharmacokinetic = nullptr;
-    const Probe* burden = nullptr;
-    const Probe* others = nullptr;
-    const Probe* passive = nullptr;
-    const Probe* end = nullptr;
-    const Probe* pharmacokinetic_cursor = nullptr;
-    const Probe* burden_cursor = nullptr;
-    const Probe* cursor = nullptr;
-    const Probe* passive_cursor = nullptr;
+    // Its row in the tables (see ProbeRow): its probes, each kind's by ascending rule.
+    const ProbeRow* row = nullptr;
     double raise = 1;  // exposure scales: the largest up,
     double lower = 1;  // the smallest down,
     double scale = 1;  // and their product
@@ -74,6 +65,12 @@ struct PkEffect {
     std::uint32_t agent = 0;
     SystemId system{};
     const AgentEffect* effect = nullptr;
+};
+
+// A probe of the list's agent.
+struct AgentProbe {
+    std::uint32_t agent = 0;
+    const Probe* probe = nullptr;
 };
 
 // A burden contribution before it is built: its effective weight, the list's agent, the effect.
@@ -95,6 +92,7 @@ struct Scratch {
     std::vector<std::uint64_t> due;  // one bit per rule: to evaluate; all clear between checks
     bool due_clear = true;           // false while a check runs (and after one that threw)
     std::vector<Part> parts;
+    std::vector<AgentProbe> pharmacokinetic;  // the list's pharmacokinetic probes
     std::vector<PkEffect> perpetrators, substrates;
     std::vector<std::uint32_t> chosen, members;
     std::vector<Place> places;
@@ -104,6 +102,7 @@ struct Scratch {
     std::vector<std::tuple<std::uint32_t, const AgentEffect*, Role>> sides;
     std::vector<std::pair<std::uint32_t, std::uint64_t>> list_words;  // the list's agent bits
     std::vector<std::uint64_t> agent_bits;  // see list_agents: empty between checks
+    std::vector<AgentId> sorted;            // see list_agents
     std::uint64_t list_signature = 0;       // see RuleIndex::Tables::signatures
     // By agent, its index in the list (see on_list): set for the list's agents, and read for
     // them only, in lists of at most 64 agents.
@@ -173,39 +172,49 @@ class ListChecker {
     }
     static std::uint64_t bit_of(std::uint32_t i) { return std::uint64_t{1} << (i % 64); }
     AgentId agent(std::size_t i) const { return result_.agents[i]; }
-    // Agent i's pharmacokinetic probes, its burden ones, and its others; each by ascending rule.
+    // Agent i's pharmacokinetic probes, its burden ones, its others and its passive ones; each
+    // by ascending rule.
+    const ProbeRow& row(std::uint32_t i) const { return *s_.on_list[i].row; }
+    std::span<const Probe> probes(std::uint32_t from, std::uint32_t to) const {
+        return {t_->probes.data() + from, t_->probes.data() + to};
+    }
     std::span<const Probe> pharmacokinetic_probes(std::uint32_t i) const {
-        return {s_.on_list[i].pharmacokinetic, s_.on_list[i].burden};
+        return probes(row(i).pharmacokinetic, row(i).burden);
     }
     std::span<const Probe> burden_probes(std::uint32_t i) const {
-        return {s_.on_list[i].burden, s_.on_list[i].others};
+        return probes(row(i).burden, row(i).others);
     }
     std::span<const Probe> other_probes(std::uint32_t i) const {
-        return {s_.on_list[i].others, s_.on_list[i].passive};
+        return probes(row(i).others, row(i).passive);
     }
-    // Agent i's probe of the rule, if any, from the cursor on (which it moves to the rule: the
-    // rules are evaluated in ascending order, so each probe is passed once).
-    static const Probe* seek(const Probe*& cursor, const Probe* end, RuleId rule) {
-        while (cursor != end && cursor->rule < rule)
-            ++cursor;
-        return cursor != end && cursor->rule == rule ? cursor : nullptr;
+    // The next row starts where this one ends.
+    std::span<const Probe> passive_probes(std::uint32_t i) const {
+        return probes(row(i).passive, (&row(i))[1].pharmacokinetic);
     }
-    const Probe* pharmacokinetic_probe(std::uint32_t i, RuleId rule) {
-        OnList& a = s_.on_list[i];
-        return seek(a.pharmacokinetic_cursor, a.burden, rule);
+    // The probe of the rule among `probes`, if any. A row's sections are short in an index
+    // (a few probes), and passed one by one; without an index, a row has a probe of every
+    // combination and duplication rule, and its long section is searched.
+    static const Probe* seek(std::span<const Probe> probes, RuleId rule) {
+        const auto before = [](const Probe& probe, RuleId r) { return probe.rule < r; };
+        const Probe* const end = probes.data() + probes.size();
+        const Probe* it =
+            probes.size() > 16 ? std::lower_bound(probes.data(), end, rule, before) : probes.data();
+        while (it != end && it->rule < rule)
+            ++it;
+        return it != end && it->rule == rule ? it : nullptr;
     }
-    const Probe* burden_probe(std::uint32_t i, RuleId rule) {
-        OnList& a = s_.on_list[i];
-        return seek(a.burden_cursor, a.others, rule);
+    const Probe* pharmacokinetic_probe(std::uint32_t i, RuleId rule) const {
+        return seek(pharmacokinetic_probes(i), rule);
     }
-    const Probe* probe_of(std::uint32_t i, RuleId rule) {
-        OnList& a = s_.on_list[i];
-        return seek(a.cursor, a.passive, rule);
+    const Probe* burden_probe(std::uint32_t i, RuleId rule) const {
+        return seek(burden_probes(i), rule);
     }
-    const Probe* opposition_probe(std::uint32_t i, RuleId rule) {
-        OnList& a = s_.on_list[i];
-        const Probe* probe = seek(a.cursor, a.passive, rule);
-        return probe != nullptr ? probe : seek(a.passive_cursor, a.end, rule);
+    const Probe* probe_of(std::uint32_t i, RuleId rule) const {
+        return seek(other_probes(i), rule);
+    }
+    const Probe* opposition_probe(std::uint32_t i, RuleId rule) const {
+        const Probe* probe = seek(other_probes(i), rule);
+        return probe != nullptr ? probe : seek(passive_probes(i), rule);
     }
     const AgentEffect& read(std::uint32_t first, std::uint32_t k) const {
         return *t_->reads[first + k];
@@ -249,7 +258,11 @@ class ListChecker {
     const std::vector<ClassId>& via_classes(std::size_t i, ClassId klass) const;
 
     // Gives the finding's contributions (their buffers) to the scratch.
-    void recycle_contributions(Finding& f);
+    // Most findings of brief records have none: tested here, inline.
+    void recycle_contributions(Finding& f) {
+        if (!f.contributions.empty()) recycle_each_contribution(f);
+    }
+    void recycle_each_contribution(Finding& f);
 
     // Gives the finding's buffers (and its contributions') to the scratch.
     void recycle(Finding& f);
@@ -364,6 +377,9 @@ class ListChecker {
     CheckResult& result_;
     // The findings opened so far; the result's findings past them are the previous check's.
     std::size_t opened_ = 0;
+    // Some agent of the list is a perpetrator of a pharmacokinetic rule: without one, the
+    // pharmacokinetic rules are not visited.
+    bool perpetrators_ = false;
 };
 
 }  // namespace combocheck

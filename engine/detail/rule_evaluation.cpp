@@ -14,9 +14,12 @@ namespace combocheck {
 using namespace detail;
 
 void ListChecker::pharmacokinetics() {
+    // Without a perpetrator, no rule is evaluated.
+    if (!perpetrators_) return;
+    s_.pharmacokinetic.clear();
     for (std::uint32_t i = 0; i < count(); ++i) {
         for (const Probe& probe : pharmacokinetic_probes(i)) {
-            tally(index_of(probe.rule)).agents |= bit_of(i);
+            s_.pharmacokinetic.push_back({i, &probe});
             if (probe.perpetrators != 0) due(index_of(probe.rule));
         }
     }
@@ -31,43 +34,58 @@ void ListChecker::the_other_rules() {
     s_.burdens.resize(t.burden_rules.size());
     BurdenSum* const burdens = s_.burdens.data();
     const std::uint32_t epoch = s_.epoch;
-    for (std::uint32_t i = 0; i < count(); ++i) {
+    // Read through locals: the compiler cannot tell that the writes below leave the tables
+    // and the scratch's vectors where they are.
+    const Probe* const probes = t.probes.data();
+    const double* const weights = t.read_weights.data();
+    OnList* const on_list = s_.on_list.data();
+    std::uint64_t* const due = s_.due.data();
+    const auto mark = [due](std::uint32_t r) { due[r / 64] |= std::uint64_t{1} << (r % 64); };
+    const std::uint64_t list_signature = s_.list_signature;
+    const std::uint32_t n = count();
+    for (std::uint32_t i = 0; i < n; ++i) {
         // The agent's exposure, from the pharmacokinetic rules (computed here rather than
         // in a loop of its own: the agents are taken in order).
-        OnList& a = s_.on_list[i];
+        OnList& a = on_list[i];
         a.scale = a.raise * a.lower;
         if (std::abs(a.scale - 1.0) > kEpsilon) result_.exposure.push_back({agent(i), a.scale});
         const double scale = a.scale;
         const std::uint64_t bit = bit_of(i);
-        for (const Probe& probe : burden_probes(i)) {
-            BurdenSum& sum = burdens[probe.slot];
+        const ProbeRow& row = *a.row;
+        const Probe* const others = probes + row.others;
+        for (const Probe* probe = probes + row.burden; probe != others; ++probe) {
+            BurdenSum& sum = burdens[probe->slot];
             if (sum.epoch != epoch) sum = {epoch};
-            for (std::uint32_t k = 0; k < probe.count; ++k) {
-                sum.total_weight += t.read_weights[probe.first + k] * scale;
+            for (std::uint32_t k = 0; k < probe->count; ++k) {
+                sum.total_weight += weights[probe->first + k] * scale;
             }
-            sum.contributors += probe.count;
+            sum.contributors += probe->count;
             sum.agents |= bit;
-            if (sum.contributors >= probe.min_agents) due(index_of(probe.rule));
+            if (sum.contributors >= probe->min_agents) mark(index_of(probe->rule));
         }
-        for (const Probe& probe : other_probes(i)) {
-            const std::uint32_t r = index_of(probe.rule);
-            switch (probe.kind) {
+        const Probe* const passive = probes + row.passive;
+        for (const Probe* probe = others; probe != passive; ++probe) {
+            const std::uint32_t r = index_of(probe->rule);
+            switch (probe->kind) {
                 case RuleKind::opposition:
                     // An agent of the list can take the rule's key side (see Tables).
-                    due(r);
+                    mark(r);
                     break;
                 case RuleKind::duplication: {
                     Tally& classes = tally(r);
-                    classes.twice |= classes.once & probe.items;
-                    classes.once |= probe.items;
+                    classes.twice |= classes.once & probe->items;
+                    classes.once |= probe->items;
                     classes.agents |= bit;
-                    if (classes.twice != 0) due(r);
+                    if (classes.twice != 0) mark(r);
                     break;
                 }
                 case RuleKind::combination:
                     // Most rules reached through their key item have another item no agent
                     // of the list can match: ruled out here, in a few instructions.
-                    if (!indexed_ || every_item_matchable(probe.rule)) due(r);
+                    if (!indexed_ || ((probe->items & list_signature) != 0 &&
+                                      every_item_matchable(probe->rule))) {
+                        mark(r);
+                    }
                     break;
                 case RuleKind::burden:
                 case RuleKind::pharmacokinetic:
@@ -106,7 +124,7 @@ const std::vector<ClassId>& ListChecker::via_classes(std::size_t i, ClassId klas
     return it->via;
 }
 
-void ListChecker::recycle_contributions(Finding& f) {
+void ListChecker::recycle_each_contribution(Finding& f) {
     for (Contribution& c : f.contributions)
         s_.spare_contributions.push_back(std::move(c));
     f.contributions.clear();
@@ -156,15 +174,32 @@ Contribution& ListChecker::add_contribution(Finding& f, AgentId agent, Role role
 void ListChecker::pharmacokinetic(RuleId rule, const PharmacokineticRule& pk) {
     s_.perpetrators.clear();
     s_.substrates.clear();
-    for_each_agent(s_.tallies[index_of(rule)].agents, [&](std::uint32_t i) {
-        const Probe* probe = pharmacokinetic_probe(i, rule);
-        if (probe == nullptr) return;
-        for (std::uint32_t k = 0; k < probe->count; ++k) {
-            const AgentEffect& e = read(probe->first, k);
-            (k < probe->perpetrators ? s_.perpetrators : s_.substrates)
-                .push_back({i, e.effect->system, &e});
+    // The perpetrators first: only substrates on their systems (bit s % 64 for system s) can
+    // meet one, and most substrates of a list are on no perpetrator's system.
+    std::uint64_t systems = 0;
+    // The list's pharmacokinetic probes, in the order of the agents (see pharmacokinetics).
+    const AgentProbe* const first = s_.pharmacokinetic.data();
+    const AgentProbe* const last = first + s_.pharmacokinetic.size();
+    for (const AgentProbe* it = first; it != last; ++it) {
+        const Probe& probe = *it->probe;
+        if (probe.rule != rule) continue;
+        for (std::uint32_t k = 0; k < probe.perpetrators; ++k) {
+            const AgentEffect& e = read(probe.first, k);
+            s_.perpetrators.push_back({it->agent, e.effect->system, &e});
+            systems |= std::uint64_t{1} << (index_of(e.effect->system) % 64);
         }
-    });
+    }
+    for (const AgentProbe* it = first; it != last; ++it) {
+        const Probe& probe = *it->probe;
+        if (probe.rule != rule) continue;
+        for (std::uint32_t k = probe.perpetrators; k < probe.count; ++k) {
+            const AgentEffect& e = read(probe.first, k);
+            const SystemId system = e.effect->system;
+            if ((systems >> (index_of(system) % 64) & 1) != 0) {
+                s_.substrates.push_back({it->agent, system, &e});
+            }
+        }
+    }
     for (const auto& [p, system, perpetrator] : s_.perpetrators) {
         const AgentEffect& pe = *perpetrator;
         for (const auto& [v, victim_system, ve] : s_.substrates) {

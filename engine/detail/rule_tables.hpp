@@ -52,7 +52,10 @@ struct Probe {
     std::uint16_t perpetrators = 0;  // pharmacokinetic: the first ones are perpetrator effects
     std::uint16_t min_agents = 0;    // burden: the rule's
     std::uint16_t slot = 0;          // burden: the rule's place among them (see burden_rules)
-    std::uint64_t items = kAll;      // duplication: see RuleIndex::Entry
+    // Duplication: see RuleIndex::Entry. Combination, in an index: the signature (see
+    // RuleIndex::Tables::signatures) of an item other than the key one, kAll when there is none:
+    // a list whose signature shares no bit with it cannot match the rule.
+    std::uint64_t items = kAll;
 };
 
 // Where a row's probes start: its pharmacokinetic ones, its burden ones, then the others a
@@ -63,6 +66,7 @@ struct ProbeRow {
     std::uint32_t burden = 0;
     std::uint32_t others = 0;
     std::uint32_t passive = 0;
+    bool perpetrator = false;  // a pharmacokinetic probe with perpetrator effects
 };
 
 }  // namespace combocheck::detail
