@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "checker.hpp"
+#include "detail/text_format.hpp"
 
 namespace combocheck {
 
@@ -57,33 +58,39 @@ std::string path_text(const KnowledgeBase& kb, const Contribution& c) {
     std::string out = kb.agent(c.agent).name;
     for (const ClassId k : c.via)
         out += " -> [" + kb.klass(k).name + "]";
-    if (c.effect != nullptr) {
-        const Effect& e = *c.effect;
-        out += " -> " + e.mechanism + " -> " + kb.system(e.system).name + " (";
-        switch (e.action) {
-            case Action::increases:
-            case Action::decreases: {
-                const std::string sign = e.action == Action::increases ? "+" : "-";
-                out += sign + number_text(e.weight);
-                if (std::abs(c.exposure_scale - 1.0) > kEpsilon) {
-                    out += " x" + number_text(c.exposure_scale) + " exposure = " + sign +
-                           number_text(e.weight * c.exposure_scale);
-                }
-                break;
-            }
-            case Action::inhibits:
-            case Action::induces:
-                out += std::string(to_string(e.action)) + ", " + std::string(to_string(e.strength));
-                break;
-            case Action::substrate:
-                out += "substrate, " + std::string(to_string(e.sensitivity)) +
-                       (e.prodrug ? ", prodrug" : "");
-                break;
-        }
-        out += ")";
-    }
+    if (c.effect != nullptr) out += detail::effect_path_text(kb, *c.effect, c.exposure_scale);
     return out;
 }
+
+namespace detail {
+
+std::string effect_path_text(const KnowledgeBase& kb, const Effect& e, double exposure_scale) {
+    std::string out = " -> " + e.mechanism + " -> " + kb.system(e.system).name + " (";
+    switch (e.action) {
+        case Action::increases:
+        case Action::decreases: {
+            const std::string sign = e.action == Action::increases ? "+" : "-";
+            out += sign + number_text(e.weight);
+            if (std::abs(exposure_scale - 1.0) > kEpsilon) {
+                out += " x" + number_text(exposure_scale) + " exposure = " + sign +
+                       number_text(e.weight * exposure_scale);
+            }
+            break;
+        }
+        case Action::inhibits:
+        case Action::induces:
+            out += std::string(to_string(e.action)) + ", " + std::string(to_string(e.strength));
+            break;
+        case Action::substrate:
+            out += "substrate, " + std::string(to_string(e.sensitivity)) +
+                   (e.prodrug ? ", prodrug" : "");
+            break;
+    }
+    out += ")";
+    return out;
+}
+
+}  // namespace detail
 
 FindingText describe(const KnowledgeBase& kb, const Finding& finding, bool with_mechanism) {
     const Rule& rule = kb.rule(finding.rule);

@@ -70,6 +70,15 @@ class RawWriter {
         if (p_ == end_) grow(1);
         *p_++ = c;
     }
+    // Where the next byte goes, counted from the start of the string: unlike a pointer, it
+    // stays right when more room is made.
+    std::size_t offset() const { return static_cast<std::size_t>(p_ - out_.data()); }
+    // Puts again the `n` bytes written from `offset` on.
+    void put_again(std::size_t offset, std::size_t n) {
+        if (static_cast<std::size_t>(end_ - p_) < n) grow(n);
+        std::memcpy(p_, out_.data() + offset, n);
+        p_ += n;
+    }
     // A JSON string, escaped as append_string() does it.
     void string(std::string_view s) {
         if (next_escape(s, 0) != s.size()) {
@@ -114,6 +123,33 @@ inline void put_name_member(RawWriter& w, std::string_view key, std::string_view
 // Doubles as RapidJSON's Writer prints them ("2.0", "0.5").
 void put_double(RawWriter& w, double value);
 
+// Strings side by side in one buffer: a record reads many of them, and neighbours share cache
+// lines where separate strings would each be a load from somewhere else. The buffer ends with
+// padding, so that each string is Padded.
+class PackedStrings {
+  public:
+    void add(std::string_view text) {
+        text_.resize(text_.size() - padding());
+        text_ += text;
+        ends_.push_back(static_cast<std::uint32_t>(text_.size()));
+        text_.append(padding(), ' ');
+    }
+    Padded at(std::size_t i) const {
+        const std::uint32_t begin = i == 0 ? 0 : ends_[i - 1];
+        return {std::string_view(text_).substr(begin, ends_[i] - begin)};
+    }
+    void clear() {
+        text_.clear();
+        ends_.clear();
+    }
+
+  private:
+    std::size_t padding() const { return ends_.empty() ? 0 : Padded::kReadablePast; }
+
+    std::string text_;
+    std::vector<std::uint32_t> ends_;
+};
+
 // The knowledge base's ids as JSON strings, made once per thread: a brief record is mostly ids.
 class QuotedIds {
   public:
@@ -132,36 +168,9 @@ class QuotedIds {
     }
 
   private:
-    // Strings side by side in one buffer: a record reads many of them, and neighbours share
-    // cache lines where separate strings would each be a load from somewhere else. The buffer
-    // ends with padding, so that each string is Padded.
-    class Packed {
-      public:
-        void add(std::string_view text) {
-            text_.resize(text_.size() - padding());
-            text_ += text;
-            ends_.push_back(static_cast<std::uint32_t>(text_.size()));
-            text_.append(padding(), ' ');
-        }
-        Padded at(std::size_t i) const {
-            const std::uint32_t begin = i == 0 ? 0 : ends_[i - 1];
-            return {std::string_view(text_).substr(begin, ends_[i] - begin)};
-        }
-        void clear() {
-            text_.clear();
-            ends_.clear();
-        }
-
-      private:
-        std::size_t padding() const { return ends_.empty() ? 0 : Padded::kReadablePast; }
-
-        std::string text_;
-        std::vector<std::uint32_t> ends_;
-    };
-
     template <typename T>
-    static Packed quoted(std::span<const T> items) {
-        Packed out;
+    static PackedStrings quoted(std::span<const T> items) {
+        PackedStrings out;
         std::string one;
         for (const T& item : items) {
             one.clear();
@@ -175,8 +184,8 @@ class QuotedIds {
         static_cast<std::size_t>(Severity::contraindicated) + 1;
 
     std::uint64_t kb_ = 0;  // the serial of the base it holds
-    Packed agents_, rules_, risks_, systems_, classes_, severities_;
-    Packed finding_heads_;  // by rule, then severity
+    PackedStrings agents_, rules_, risks_, systems_, classes_, severities_;
+    PackedStrings finding_heads_;  // by rule, then severity
 };
 
 }  // namespace combocheck::detail

@@ -22,6 +22,9 @@ void finding_sources(const KnowledgeBase& kb, const Finding& f, std::vector<Sour
 std::string source_text(const Source& s);
 // "sertraline (brand Zoloft) [50 mg]"
 std::string resolution_text(const Resolution& r, const KnowledgeBase& kb);
+// The part of path_text() from the effect on: " -> mechanism -> system (+1)", for a
+// contribution of `e` with that exposure scale.
+std::string effect_path_text(const KnowledgeBase& kb, const Effect& e, double exposure_scale);
 // For burden findings: "total 7 on serotonin (moderate from 4, major from 6)"; empty otherwise.
 std::string tier_text(const KnowledgeBase& kb, const Finding& f);
 

@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/internal/dtoa.h>
 
+#include <algorithm>
 #include <random>
 #include <sstream>
 #include <string>
@@ -229,6 +230,66 @@ TEST(JsonLine, TextsAreWhatDescribeFillsIn) {
             EXPECT_EQ(finding["title"].GetString(), text.title) << load_text;
             EXPECT_EQ(finding["explanation"].GetString(), text.explanation) << load_text;
             EXPECT_EQ(finding["advice"].GetString(), text.advice) << load_text;
+        }
+    }
+}
+
+TEST(JsonLine, ContributionsAlikeButForOneFieldAreEachWrittenAsTheyAre) {
+    // A full record remembers contributions' objects and the ends of their paths by what they are
+    // made from: findings that differ from one another in a single field, written one after
+    // another, must each come out as the check report writes them.
+    const KnowledgeBase& kb = load_embedded_knowledge();
+    const Resolver resolver(kb);
+    const CheckReport report = check_names(kb, resolver, {"sertraline", "tramadol", "fluoxetine"});
+    const auto burden = std::find_if(
+        report.result.findings.begin(), report.result.findings.end(), [&](const Finding& f) {
+            return kb.rule(f.rule).kind == RuleKind::burden && !f.contributions.empty() &&
+                   f.contributions[0].effect != nullptr;
+        });
+    ASSERT_NE(burden, report.result.findings.end());
+    const auto unweighted = std::find_if(kb.rules().begin(), kb.rules().end(), [](const Rule& r) {
+        return r.kind != RuleKind::burden && r.kind != RuleKind::opposition;
+    });
+    ASSERT_NE(unweighted, kb.rules().end());
+    const Finding& base = *burden;
+    const AgentId other_agent = testing::id_of(kb, "warfarin");
+    const Effect* other_effect = &kb.agent(other_agent).effects.at(0);
+
+    std::vector<Finding> variants;
+    const auto vary = [&](auto change) {
+        Finding v = base;
+        change(v.contributions[0], v);
+        variants.push_back(v);
+    };
+    vary([](Contribution&, Finding&) {});
+    vary([](Contribution& c, Finding&) { c.weight += 0.5; });
+    vary([](Contribution& c, Finding&) { c.weight = 0.0; });
+    vary([](Contribution& c, Finding&) { c.weight = -0.0; });
+    vary([](Contribution& c, Finding&) { c.exposure_scale = 2; });
+    vary([](Contribution& c, Finding&) { c.exposure_scale = 4; });
+    vary([](Contribution& c, Finding&) { c.role = Role::victim; });
+    vary([](Contribution& c, Finding&) { c.via.push_back(ClassId{0}); });
+    vary([](Contribution& c, Finding&) { c.via.push_back(ClassId{1}); });
+    vary([](Contribution& c, Finding&) { c.via.assign(12, ClassId{1}); });
+    vary([&](Contribution& c, Finding&) { c.agent = other_agent; });
+    vary([&](Contribution& c, Finding&) { c.effect = other_effect; });
+    vary([](Contribution& c, Finding&) { c.effect = nullptr; });
+    vary([](Contribution&, Finding& f) { f.severity = Severity::minor; });
+    vary([&](Contribution&, Finding& f) {
+        f.rule = RuleId{static_cast<std::uint32_t>(unweighted - kb.rules().begin())};
+    });
+    for (int pass = 0; pass < 2; ++pass) {
+        for (std::size_t i = 0; i < variants.size(); ++i) {
+            CheckReport one;
+            one.result.findings = {variants[i]};
+            std::ostringstream pretty;
+            write_json(pretty, kb, one);
+            const rapidjson::Document expected = parse(pretty.str());
+            std::string line;
+            append_json_line(line, kb, "x", one);
+            const rapidjson::Document got = parse(line);
+            ASSERT_TRUE(got["findings"] == expected["findings"])
+                << "variant " << i << ", pass " << pass << ": " << line.substr(0, 1500);
         }
     }
 }
