@@ -109,14 +109,13 @@ class FdBuffer : public std::streambuf {
 // Resolutions remembered per thread, by the name as written. A batch repeats the same names
 // (and misspellings, whose suggestions search every name of the knowledge base) over and over:
 // on the benchmark input (8 million names, 158,000 distinct ones, most of them a common name
-// with a dose) this cache of 65,536 names finds 94 % of names.
+// with a dose) this cache of 32,768 names finds 90 % of names.
 //
 // Two-way set-associative: a name has two places, and a new name replaces the one of the two
 // used less recently, so frequent names stay and memory is fixed whatever the input (about
-// 16 MB, and the names' JSON entries when the output takes them). Half the size found 90 %, and
-// cost 5 % more instructions and more cache misses per list (callgrind, 1M brief records): a
-// name the cache misses costs about 1,500 instructions to resolve, and a misspelt one about
-// 8,000 more for its suggestions.
+// 8 MB, and the names' JSON entries when the output takes them). One place per name found 86 %.
+// Twice the size found 94 % but was no faster, and the memory its places take as they fill
+// made a run's peak grow with its input for longer.
 //
 // A list's records point to the resolutions here instead of copying them, so a resolution must
 // stay put until the list is written: a place that another name of the same list holds is not
@@ -212,7 +211,7 @@ class ResolutionCache {
         }
     }
 
-    static constexpr std::size_t kSets = std::size_t{1} << 15;
+    static constexpr std::size_t kSets = std::size_t{1} << 14;
     // What a lookup reads (the key, the entry, the resolution's input and agent) is in the first
     // two cache lines of a place, which prepare() loads ahead.
     struct alignas(64) Way {
