@@ -191,19 +191,22 @@ class ResolutionCache {
     }
 
   private:
-    // Resolves into the place's own strings, whose buffers are reused.
+    // Resolves into the place's own strings, whose buffers are reused unless they are much
+    // larger than this name needs: one long name must not pin its size in the place for the
+    // rest of the run.
     void fill(Cached& c, const Resolver& resolver, std::string_view input) const {
+        if (c.resolution.input.capacity() > 2 * input.size() + 64) c.resolution = Resolution{};
         resolver.resolve(input, c.resolution);
         c.entry.clear();
         if (entries_) {
             // Made elsewhere and copied: a writer makes room a step at a time, and a place
-            // keeps its entry for long, so an entry that does not fit the place's buffer gets a
-            // buffer of its own size.
+            // keeps its entry for long, so an entry that does not fit the place's buffer, or
+            // would leave most of it unused, gets a buffer of its own size.
             thread_local std::string made;
             made.clear();
             append_name_entry(made, resolver.knowledge(), c.resolution,
                               *entries_ == RecordDetail::brief);
-            if (made.size() <= c.entry.capacity()) {
+            if (made.size() <= c.entry.capacity() && c.entry.capacity() <= 2 * made.size() + 64) {
                 c.entry.assign(made);
             } else {
                 c.entry = std::string(made);
