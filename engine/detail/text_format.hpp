@@ -16,8 +16,6 @@ std::string wrap(std::string_view text, std::size_t indent, std::size_t width);
 std::string number(double x);
 // The rule's sources, then those of each contributing effect, without repeats.
 std::vector<SourceId> finding_sources(const KnowledgeBase& kb, const Finding& f);
-// The same into `out`, which is replaced (its buffer reused: a batch writes millions).
-void finding_sources(const KnowledgeBase& kb, const Finding& f, std::vector<SourceId>& out);
 // "Title (Publisher, Year)"
 std::string source_text(const Source& s);
 // "sertraline (brand Zoloft) [50 mg]"

@@ -49,20 +49,14 @@ std::string number(double x) {
 }
 
 std::vector<SourceId> finding_sources(const KnowledgeBase& kb, const Finding& f) {
-    std::vector<SourceId> out;
-    finding_sources(kb, f, out);
-    return out;
-}
-
-void finding_sources(const KnowledgeBase& kb, const Finding& f, std::vector<SourceId>& out) {
-    const auto& rule_sources = kb.rule(f.rule).sources;
-    out.assign(rule_sources.begin(), rule_sources.end());
+    std::vector<SourceId> out = kb.rule(f.rule).sources;
     for (const Contribution& c : f.contributions) {
         if (c.effect == nullptr) continue;
         for (const SourceId s : c.effect->sources) {
             if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
         }
     }
+    return out;
 }
 
 std::string source_text(const Source& s) {
